@@ -1,0 +1,585 @@
+"""The address-plan check: every rule of DOMAIN.md that config alone can decide.
+
+Each rule appends Problems naming the key, the range, what it collides with, and a fix. Sources are
+cited by their Microsoft Learn page name next to each rule. Overlaps are found with one sort-and-sweep
+over all ranges (O(n log n) plus the overlaps found), never by comparing every pair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from netaddr import IPAddress, IPNetwork, IPSet
+
+from config.model import Aks, NodePool, Site, Spoke, StackConfig
+from config.problems import Problem, key_of
+
+AZURE_RESERVED_PER_SUBNET = 5  # network, .1 gateway, .2/.3 Azure DNS, broadcast (virtual-networks-faq)
+SMALLEST_SUBNET = 29  # virtual-networks-faq
+
+# Not usable in a VNet (virtual-networks-faq).
+VNET_FORBIDDEN = {
+    "224.0.0.0/4": "multicast",
+    "255.255.255.255/32": "broadcast",
+    "127.0.0.0/8": "loopback",
+    "169.254.0.0/16": "link-local",
+    "168.63.129.16/32": "Azure's virtual public IP (DNS, health probes)",
+}
+# Also refused by AKS for the cluster VNet, serviceCidr and podCidr (concepts-network-cni-overview).
+AKS_FORBIDDEN = {
+    "169.254.0.0/16": "link-local",
+    "172.30.0.0/16": "reserved by AKS",
+    "172.31.0.0/16": "reserved by AKS",
+    "192.0.2.0/24": "reserved by AKS",
+}
+RFC1918 = [IPNetwork("10.0.0.0/8"), IPNetwork("172.16.0.0/12"), IPNetwork("192.168.0.0/16")]
+
+GATEWAY_SUBNET = "GatewaySubnet"
+FIREWALL_SUBNET = "AzureFirewallSubnet"
+FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
+BASTION_SUBNET = "AzureBastionSubnet"
+ROUTE_SERVER_SUBNET = "RouteServerSubnet"
+SPECIAL_SUBNETS = {
+    GATEWAY_SUBNET, FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, BASTION_SUBNET, ROUTE_SERVER_SUBNET
+}
+# Largest prefix length each special subnet may have (i.e. its minimum size).
+SPECIAL_MIN_PREFIX = {
+    GATEWAY_SUBNET: 29,  # vpn-gateway-about-vpn-gateway-settings#gwsub; /27 when VPN and ER coexist
+    FIREWALL_SUBNET: 26,  # Azure Firewall FAQ
+    FIREWALL_MANAGEMENT_SUBNET: 26,  # forced-tunneling
+    BASTION_SUBNET: 26,  # bastion-faq
+    ROUTE_SERVER_SUBNET: 27,  # route-server-faq
+}
+GATEWAY_SUBNET_COEXIST_PREFIX = 27  # expressroute-howto-coexist
+RESOLVER_SUBNET_PREFIXES = range(24, 29)  # dns-private-resolver-overview: /28 to /24, delegated
+
+# BGP (vpn-gateway-bgp-overview).
+ASN_IANA_RESERVED = [(23456, 23456), (64496, 64511), (65535, 65551), (4294967295, 4294967295)]
+ASN_AZURE_RESERVED = {8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520}
+AZURE_DEFAULT_ASN = 65515
+APIPA_FIRST, APIPA_LAST = IPAddress("169.254.21.0"), IPAddress("169.254.22.255")
+
+# AKS (concepts-network-ip-address-planning, concepts-network-cni-overview, use-system-pools).
+MAX_PODS_RANGE = (10, 250)
+SYSTEM_POOL_MIN_PODS = 30
+SERVICE_CIDR_MIN_PREFIX = 13  # "smaller than /12"
+OVERLAY_POD_BLOCK = 256  # Azure CNI Overlay gives each node a /24 from the pod CIDR (azure-cni-overlay)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One line of the address plan as the offline preview shows it."""
+
+    key: str
+    owner: str
+    cidr: str
+    size: int
+    usable: int
+    needed: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Range:
+    key: str
+    owner: str
+    network: IPNetwork
+    # Ranges of the same non-empty cluster may overlap only each other's routed ranges never; ranges of
+    # two different clusters (service/pod CIDRs) may overlap each other: they never leave their cluster.
+    cluster: str | None = None
+
+
+def check_plan(stack: StackConfig) -> list[Problem]:
+    return _Plan(stack).problems()
+
+
+def address_plan_rows(stack: StackConfig) -> list[PlanRow]:
+    return _Plan(stack).rows()
+
+
+class _Plan:
+    def __init__(self, stack: StackConfig) -> None:
+        self.stack = stack
+        self.out: list[Problem] = []
+
+    # --- inventory --------------------------------------------------------------------------------
+
+    @cached_property
+    def vnets(self) -> list[tuple[str, str, list[str], dict[str, str]]]:
+        """(path prefix, owner, address space, subnets) for the hub and each spoke."""
+        hub = self.stack.hub
+        out = [(key_of("hub"), f"hub VNet '{hub.name}'", hub.address_space, hub.subnets)]
+        for i, spoke in enumerate(self.stack.spokes):
+            out.append((key_of("spokes", i), f"spoke VNet '{spoke.name}'", spoke.address_space, spoke.subnets))
+        return out
+
+    @cached_property
+    def routed(self) -> list[_Range]:
+        """Everything that shares one routing domain: VNet spaces and on-prem prefixes."""
+        ranges = []
+        for path, owner, space, _ in self.vnets:
+            for j, cidr in enumerate(space):
+                ranges.append(_Range(f"{path}.addressSpace[{j}]", owner, IPNetwork(cidr)))
+        for i, site in enumerate(self.stack.sites):
+            for j, cidr in enumerate(site.address_prefixes):
+                ranges.append(_Range(key_of("sites", i, "addressPrefixes", j), f"on-prem site '{site.name}'", IPNetwork(cidr)))
+        return ranges
+
+    @cached_property
+    def cluster_ranges(self) -> list[_Range]:
+        ranges = []
+        for i, spoke in self._aks_spokes():
+            aks = spoke.aks
+            assert aks is not None
+            ranges.append(_Range(key_of("spokes", i, "aks", "serviceCidr"), f"AKS service CIDR of '{spoke.name}'",
+                                 IPNetwork(aks.service_cidr), cluster=spoke.name))
+            if aks.pod_cidr:
+                ranges.append(_Range(key_of("spokes", i, "aks", "podCidr"), f"AKS pod CIDR of '{spoke.name}'",
+                                     IPNetwork(aks.pod_cidr), cluster=spoke.name))
+        return ranges
+
+    @cached_property
+    def used(self) -> IPSet:
+        return IPSet(r.network for r in [*self.routed, *self.cluster_ranges])
+
+    def _aks_spokes(self) -> Iterator[tuple[int, Spoke]]:
+        return ((i, s) for i, s in enumerate(self.stack.spokes) if s.aks is not None)
+
+    # --- the checks -------------------------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        self._check_names()
+        self._check_forbidden()
+        self._check_overlaps()
+        for path, owner, space, subnets in self.vnets:
+            self._check_subnets(path, owner, space, subnets, is_hub=path == key_of("hub"))
+        self._check_hub_features()
+        self._check_gateways()
+        for i, site in enumerate(self.stack.sites):
+            self._check_site(i, site)
+        for i, spoke in self._aks_spokes():
+            self._check_aks(i, spoke)
+        return self.out
+
+    def _add(self, key: str, message: str, fix: str) -> None:
+        self.out.append(Problem(key, message, fix))
+
+    def _check_names(self) -> None:
+        seen: dict[str, str] = {self.stack.hub.name: key_of("hub", "name")}
+        for i, spoke in enumerate(self.stack.spokes):
+            key = key_of("spokes", i, "name")
+            if spoke.name in seen:
+                self._add(key, f"'{spoke.name}' is already the name of {seen[spoke.name]}", "give every VNet its own name")
+            seen.setdefault(spoke.name, key)
+        sites: dict[str, str] = {}
+        for i, site in enumerate(self.stack.sites):
+            key = key_of("sites", i, "name")
+            if site.name in sites:
+                self._add(key, f"'{site.name}' is already the name of {sites[site.name]}", "give every site its own name")
+            sites.setdefault(site.name, key)
+
+    def _check_forbidden(self) -> None:
+        aks_vnets = {key_of("spokes", i) for i, _ in self._aks_spokes()}
+        for r in self.routed:
+            is_vnet = not r.key.startswith(key_of("sites"))
+            forbidden = dict(VNET_FORBIDDEN) if is_vnet else {}
+            if any(r.key.startswith(path + ".") for path in aks_vnets):
+                forbidden |= AKS_FORBIDDEN
+            self._forbid(r, forbidden)
+        for r in self.cluster_ranges:
+            self._forbid(r, AKS_FORBIDDEN | {k: v for k, v in VNET_FORBIDDEN.items() if k != "168.63.129.16/32"})
+            if r.key.endswith("serviceCidr") and r.network.prefixlen < SERVICE_CIDR_MIN_PREFIX:
+                self._add(r.key, f"{r.network} is a /{r.network.prefixlen}; AKS needs a service CIDR smaller than /12",
+                          f"use a /{SERVICE_CIDR_MIN_PREFIX} or smaller, e.g. /16 (concepts-network-cni-overview)")
+
+    def _forbid(self, r: _Range, forbidden: dict[str, str]) -> None:
+        for cidr, why in forbidden.items():
+            if _overlaps(r.network, IPNetwork(cidr)):
+                self._add(r.key, f"{r.network} overlaps {cidr} ({why}), which Azure does not allow here",
+                          f"use a range clear of {cidr}, e.g. {self._free_like(r.network)}")
+
+    def _check_overlaps(self) -> None:
+        for a, b in _overlapping_pairs([*self.routed, *self.cluster_ranges]):
+            if a.cluster and b.cluster and a.cluster != b.cluster:
+                continue  # cluster-internal ranges of two clusters never meet
+            first, second = sorted((a, b), key=lambda r: r.key)
+            why = "peered or connected networks must not overlap, or routing breaks"
+            if first.cluster or second.cluster:
+                why = "a cluster's service and pod ranges must not overlap anything its pods reach"
+            self._add(second.key, f"{second.network} ({second.owner}) overlaps {first.network} ({first.owner}, {first.key}); {why}",
+                      f"move one of them; {self._free_like(second.network)} is free and the same size")
+
+    def _free_like(self, network: IPNetwork) -> str:
+        """A free range of the same size, preferring the same RFC 1918 block."""
+        pools = sorted(RFC1918, key=lambda pool: network not in pool and not _overlaps(pool, network))
+        return _first_free(network.prefixlen, self.used, pools) or f"(no free /{network.prefixlen} in RFC 1918 space)"
+
+    def _check_subnets(self, path: str, owner: str, space: list[str], subnets: dict[str, str], is_hub: bool) -> None:
+        vnet = IPSet(space)
+        ranges = []
+        for name, cidr in subnets.items():
+            key = f"{path}.subnets.{name}"
+            network = IPNetwork(cidr)
+            ranges.append(_Range(key, f"subnet '{name}'", network))
+            if network not in vnet:
+                self._add(key, f"{network} is not inside {owner} ({', '.join(space)})",
+                          f"use a range inside the VNet, e.g. {_first_free(network.prefixlen, IPSet(subnets.values()), [IPNetwork(s) for s in space]) or 'a larger address space'}")
+            if network.prefixlen > SMALLEST_SUBNET:
+                self._add(key, f"{network} is smaller than /29, the smallest subnet Azure allows",
+                          "use a /29 or larger (virtual-networks-faq)")
+            special = next((s for s in SPECIAL_SUBNETS if s.lower() == name.lower()), None)
+            if special and special != name:
+                self._add(key, f"'{name}' must be spelled exactly '{special}' for Azure to treat it as one",
+                          f"rename the key to {special}")
+            elif special and not is_hub:
+                self._add(key, f"a spoke cannot hold {special}: spokes reach on-prem and the internet through the hub",
+                          "remove it; gateways, firewall and Bastion live in the hub")
+            elif special and network.prefixlen > SPECIAL_MIN_PREFIX[special]:
+                self._add(key, f"{special} {network} is too small; Azure needs /{SPECIAL_MIN_PREFIX[special]} or larger",
+                          f"use a /{SPECIAL_MIN_PREFIX[special]} (e.g. {_first_free(SPECIAL_MIN_PREFIX[special], IPSet(subnets.values()), [IPNetwork(s) for s in space]) or 'after growing the VNet'})")
+        for a, b in _overlapping_pairs(ranges):
+            first, second = sorted((a, b), key=lambda r: r.key)
+            self._add(second.key, f"{second.network} overlaps {first.owner} {first.network} ({first.key}) in {owner}",
+                      f"move it; {_first_free(second.network.prefixlen, IPSet(subnets.values()), [IPNetwork(s) for s in space]) or 'no range of that size'} is free in the VNet")
+
+    def _require_subnet(self, name: str, feature_key: str, feature: str, min_prefix: int) -> None:
+        if name not in self.stack.hub.subnets:
+            self._add(key_of("hub", "subnets", name), f"is missing; {feature} ({feature_key}) needs it",
+                      f"add hub.subnets.{name} with a /{min_prefix} or larger inside the hub's address space")
+
+    def _check_hub_features(self) -> None:
+        hub = self.stack.hub
+        if hub.firewall:
+            self._require_subnet(FIREWALL_SUBNET, key_of("hub", "firewall"), "Azure Firewall", 26)
+            if hub.firewall.forced_tunneling:
+                self._require_subnet(FIREWALL_MANAGEMENT_SUBNET, key_of("hub", "firewall", "forcedTunneling"),
+                                     "forced tunneling", 26)
+                if not (self.stack.gateways.vpn or self.stack.gateways.express_route):
+                    self._add(key_of("hub", "firewall", "forcedTunneling"),
+                              "sends internet traffic on to on-prem, but no gateway is configured",
+                              "add hybrid-aks:gateways.vpn or gateways.expressRoute, or turn forced tunneling off")
+        if hub.bastion:
+            self._require_subnet(BASTION_SUBNET, key_of("hub", "bastion"), "Azure Bastion", 26)
+        if hub.dns_resolver:
+            inbound, outbound = hub.dns_resolver.inbound_subnet, hub.dns_resolver.outbound_subnet
+            for role, name in (("inboundSubnet", inbound), ("outboundSubnet", outbound)):
+                key = key_of("hub", "dnsResolver", role)
+                cidr = hub.subnets.get(name)
+                if cidr is None:
+                    self._add(key, f"names subnet '{name}', which hub.subnets does not have",
+                              f"add hub.subnets.{name} (a /28) or name an existing subnet")
+                elif name in SPECIAL_SUBNETS:
+                    self._add(key, f"{name} cannot host a DNS resolver endpoint", "name a subnet of its own")
+                elif IPNetwork(cidr).prefixlen not in RESOLVER_SUBNET_PREFIXES:
+                    self._add(key_of("hub", "subnets", name), f"{cidr} holds a resolver endpoint; it must be /28 to /24",
+                              "use a /28 (dns-private-resolver-overview)")
+            if inbound == outbound:
+                self._add(key_of("hub", "dnsResolver", "outboundSubnet"), "is the same subnet as the inbound endpoint",
+                          "give each endpoint its own delegated subnet")
+        for j, server in enumerate(hub.dns_servers):
+            if not self._reachable(IPAddress(server)):
+                self._add(key_of("hub", "dnsServers", j), f"{server} lies in no VNet and no on-prem prefix of this stack",
+                          "use an address inside a subnet or a site's addressPrefixes")
+
+    def _reachable(self, address: IPAddress) -> bool:
+        return any(address in r.network for r in self.routed)
+
+    def _check_gateways(self) -> None:
+        gateways = self.stack.gateways
+        gw_subnet = self.stack.hub.subnets.get(GATEWAY_SUBNET)
+        if gateways.vpn or gateways.express_route:
+            if gw_subnet is None:
+                self._require_subnet(GATEWAY_SUBNET, key_of("gateways"), "a VPN or ExpressRoute gateway", 27)
+            elif gateways.vpn and gateways.express_route and IPNetwork(gw_subnet).prefixlen > GATEWAY_SUBNET_COEXIST_PREFIX:
+                self._add(key_of("hub", "subnets", GATEWAY_SUBNET),
+                          f"{gw_subnet} is too small for VPN and ExpressRoute gateways together; they need /27 or larger",
+                          "use a /27 (expressroute-howto-coexist)")
+        vpn = gateways.vpn
+        if vpn:
+            key = key_of("gateways", "vpn", "asn")
+            if _iana_reserved(vpn.asn) or (vpn.asn in ASN_AZURE_RESERVED and vpn.asn != AZURE_DEFAULT_ASN):
+                self._add(key, f"{vpn.asn} is a reserved ASN", f"use {AZURE_DEFAULT_ASN} (Azure's default) or a private ASN such as 65010 (vpn-gateway-bgp-overview)")
+            instances = 2 if vpn.active_active else 1
+            if len(vpn.apipa_addresses) > instances:
+                self._add(key_of("gateways", "vpn", "apipaAddresses"),
+                          f"has {len(vpn.apipa_addresses)} lists, but the gateway has {instances} instance(s)",
+                          "give one list per instance (two when activeActive is true)")
+            for i, addresses in enumerate(vpn.apipa_addresses):
+                for j, address in enumerate(addresses):
+                    if not APIPA_FIRST <= IPAddress(address) <= APIPA_LAST:
+                        self._add(key_of("gateways", "vpn", "apipaAddresses", i, j),
+                                  f"{address} is outside the APIPA range Azure accepts ({APIPA_FIRST} - {APIPA_LAST})",
+                                  "use an address from 169.254.21.0 to 169.254.22.255 (vpn-gateway-bgp-overview)")
+
+    def _check_site(self, i: int, site: Site) -> None:
+        gateways = self.stack.gateways
+        path = ("sites", i)
+        if not site.vpn and not site.express_route:
+            self._add(key_of(*path), f"site '{site.name}' has no connection", "add vpn or expressRoute to it")
+        if site.express_route and not gateways.express_route:
+            self._add(key_of(*path, "expressRoute"), "needs an ExpressRoute gateway in the hub",
+                      "add hybrid-aks:gateways.expressRoute (e.g. sku: ErGw1AZ)")
+        if site.dns:
+            for j, server in enumerate(site.dns.servers):
+                if not any(IPAddress(server) in IPNetwork(p) for p in site.address_prefixes):
+                    self._add(key_of(*path, "dns", "servers", j), f"{server} is outside the site's addressPrefixes",
+                              "on-prem DNS servers must be reachable over the connection: list an address inside the site's prefixes")
+        vpn = site.vpn
+        if not vpn:
+            return
+        if not gateways.vpn:
+            self._add(key_of(*path, "vpn"), "needs a VPN gateway in the hub", "add hybrid-aks:gateways.vpn (e.g. sku: VpnGw1AZ)")
+        if (vpn.gateway_address is None) == (vpn.gateway_fqdn is None):
+            self._add(key_of(*path, "vpn"), "needs exactly one of gatewayAddress or gatewayFqdn",
+                      "give the on-prem VPN device's public IP or its DNS name")
+        if vpn.gateway_address and not _public(IPAddress(vpn.gateway_address)):
+            self._add(key_of(*path, "vpn", "gatewayAddress"), f"{vpn.gateway_address} is not a public address",
+                      "give the public IP of the on-prem VPN device")
+        if vpn.bgp:
+            bgp_key = key_of(*path, "vpn", "bgp")
+            asn = vpn.bgp.asn
+            if _iana_reserved(asn) or asn in ASN_AZURE_RESERVED:
+                self._add(f"{bgp_key}.asn", f"{asn} is reserved by Azure or IANA and can't be used by an on-prem device",
+                          "use a private ASN such as 65010 (vpn-gateway-bgp-overview)")
+            elif gateways.vpn and asn == gateways.vpn.asn:
+                self._add(f"{bgp_key}.asn", f"{asn} is also the Azure gateway's ASN (gateways.vpn.asn)",
+                          "on-prem and Azure peer over eBGP: give the site its own ASN")
+            peer = IPAddress(vpn.bgp.peer_address)
+            in_apipa = APIPA_FIRST <= peer <= APIPA_LAST
+            if in_apipa and gateways.vpn and not gateways.vpn.apipa_addresses:
+                self._add(f"{bgp_key}.peerAddress", f"{peer} is an APIPA address, but the gateway has no custom APIPA BGP address",
+                          "add hybrid-aks:gateways.vpn.apipaAddresses (169.254.21.x)")
+            elif not in_apipa and not any(peer in IPNetwork(p) for p in site.address_prefixes):
+                self._add(f"{bgp_key}.peerAddress", f"{peer} is neither inside the site's addressPrefixes nor an APIPA address",
+                          "use the on-prem device's BGP address inside the site's prefixes, or one in 169.254.21.0 - 169.254.22.255")
+
+    def _check_aks(self, i: int, spoke: Spoke) -> None:
+        aks = spoke.aks
+        assert aks is not None
+        path = ("spokes", i, "aks")
+        overlay = aks.network_plugin_mode == "overlay"
+        if overlay and not aks.pod_cidr:
+            self._add(key_of(*path, "podCidr"), "is required with networkPluginMode: overlay", "add a pod CIDR, e.g. 10.244.0.0/16")
+        if aks.pod_cidr and not overlay:
+            self._add(key_of(*path, "podCidr"), "is only used with networkPluginMode: overlay (with Azure CNI, pods take subnet IPs)",
+                      "remove podCidr, or set networkPluginMode: overlay")
+        if aks.network_policy == "cilium" and not overlay:
+            self._add(key_of(*path, "networkPolicy"), "cilium needs Azure CNI Overlay here", "set networkPluginMode: overlay, or use calico or azure")
+        if aks.private_dns_zone == "hub" and not aks.private_cluster:
+            self._add(key_of(*path, "privateDnsZone"), "is 'hub', but the cluster is not private", "set privateCluster: true, or privateDnsZone: system")
+        if not aks.entra_id.enabled and (aks.entra_id.disable_local_accounts or aks.entra_id.azure_rbac):
+            self._add(key_of(*path, "entraId"), "turns Entra ID off but keeps azureRbac or disableLocalAccounts on",
+                      "set azureRbac and disableLocalAccounts to false, or enable Entra ID")
+        self._check_dns_service_ip(path, aks)
+        self._check_pools(i, spoke, aks, overlay)
+        self._check_services(i, spoke, aks)
+        self._check_backends(path, aks)
+
+    def _check_dns_service_ip(self, path: tuple[str | int, ...], aks: Aks) -> None:
+        service = IPNetwork(aks.service_cidr)
+        dns = IPAddress(aks.dns_service_ip)
+        key = key_of(*path, "dnsServiceIP")
+        if dns not in service:
+            self._add(key, f"{dns} is outside serviceCidr {service}", f"use an address inside it, e.g. {service.network + 10}")
+        elif dns in (service.network, service.network + 1, service.broadcast):
+            role = "network address" if dns == service.network else "broadcast address" if dns == service.broadcast else "first address, taken by the kubernetes service"
+            self._add(key, f"{dns} is the {role} of serviceCidr {service}",
+                      f"use another address inside it, e.g. {service.network + 10} (concepts-network-cni-overview)")
+
+    def pool_subnet(self, aks: Aks, pool: NodePool) -> str:
+        return pool.subnet or aks.node_subnet
+
+    def _check_pools(self, i: int, spoke: Spoke, aks: Aks, overlay: bool) -> None:
+        path = ("spokes", i, "aks")
+        pools = [("systemPool", aks.system_pool), *((f"userPools[{j}]", p) for j, p in enumerate(aks.user_pools))]
+        names: dict[str, str] = {}
+        for where, pool in pools:
+            key = f"{key_of(*path)}.{where}"
+            if pool.name in names:
+                self._add(f"{key}.name", f"'{pool.name}' is already the name of {names[pool.name]}", "give every node pool its own name")
+            names.setdefault(pool.name, f"{key}.name")
+            low, high = MAX_PODS_RANGE
+            if not low <= pool.max_pods <= high:
+                self._add(f"{key}.maxPods", f"{pool.max_pods} is outside {low}..{high}", "choose maxPods between 10 and 250 (configure-azure-cni)")
+            elif where == "systemPool" and pool.max_pods < SYSTEM_POOL_MIN_PODS:
+                self._add(f"{key}.maxPods", f"{pool.max_pods} is too few for a system pool", "use 30 or more (use-system-pools)")
+            if pool.min_count > pool.max_count:
+                self._add(f"{key}.minCount", f"{pool.min_count} is above maxCount {pool.max_count}", "make minCount <= maxCount")
+            if where == "systemPool" and pool.min_count < 1:
+                self._add(f"{key}.minCount", "a system pool cannot scale to zero", "use 1 or more (use-system-pools)")
+            subnet = self.pool_subnet(aks, pool)
+            subnet_key = f"{key}.subnet" if pool.subnet else key_of(*path, "nodeSubnet")
+            if subnet not in spoke.subnets:
+                self._add(subnet_key, f"names subnet '{subnet}', which spoke '{spoke.name}' does not have",
+                          f"name one of: {', '.join(spoke.subnets)}")
+            elif subnet in SPECIAL_SUBNETS:
+                self._add(subnet_key, f"{subnet} cannot hold AKS nodes", "name a subnet of its own")
+        for subnet, need in self.node_subnet_needs(spoke).items():
+            cidr = spoke.subnets.get(subnet)
+            if cidr is None:
+                continue
+            usable = IPNetwork(cidr).size - AZURE_RESERVED_PER_SUBNET
+            if need > usable:
+                prefix = _prefix_for(need + AZURE_RESERVED_PER_SUBNET)
+                free = _first_free(prefix, IPSet(spoke.subnets.values()), [IPNetwork(s) for s in spoke.address_space])
+                self._add(key_of("spokes", i, "subnets", subnet),
+                          f"{cidr} has {usable} usable addresses, but its node pools need {need} "
+                          f"((nodes + surge) x (maxPods + 1){' with overlay: one per node' if overlay else ''}, plus internal LB IPs)",
+                          f"use a /{prefix} or larger{f' (e.g. {free})' if free else ''}, or lower maxCount/maxPods (concepts-network-ip-address-planning)")
+        if overlay and aks.pod_cidr:
+            nodes = sum(pool.max_count + surge_nodes(pool) for _, pool in pools)
+            need = nodes * OVERLAY_POD_BLOCK
+            pod = IPNetwork(aks.pod_cidr)
+            if need > pod.size:
+                self._add(key_of(*path, "podCidr"), f"{pod} holds {pod.size // OVERLAY_POD_BLOCK} node /24 blocks, but up to {nodes} nodes can exist",
+                          f"use a /{_prefix_for(need)} or larger (azure-cni-overlay: each node takes a /24)")
+
+    def node_subnet_needs(self, spoke: Spoke) -> dict[str, int]:
+        """Addresses each subnet must provide for the cluster: nodes and pods, and internal LB frontends."""
+        aks = spoke.aks
+        if aks is None:
+            return {}
+        overlay = aks.network_plugin_mode == "overlay"
+        need: dict[str, int] = {}
+        for pool in [aks.system_pool, *aks.user_pools]:
+            per_node = 1 if overlay else pool.max_pods + 1
+            subnet = self.pool_subnet(aks, pool)
+            need[subnet] = need.get(subnet, 0) + (pool.max_count + surge_nodes(pool)) * per_node
+        for service in aks.internal_services:
+            if service.subnet in need:
+                need[service.subnet] += 1
+        return need
+
+    def _check_services(self, i: int, spoke: Spoke, aks: Aks) -> None:
+        path = ("spokes", i, "aks", "internalServices")
+        taken: dict[str, str] = {}
+        names: dict[tuple[str, str], str] = {}
+        for j, service in enumerate(aks.internal_services):
+            key = key_of(*path, j)
+            ident = (service.namespace, service.name)
+            if ident in names:
+                self._add(f"{key}.name", f"{service.namespace}/{service.name} is already declared at {names[ident]}", "give each service its own name")
+            names.setdefault(ident, key)
+            cidr = spoke.subnets.get(service.subnet)
+            if cidr is None:
+                self._add(f"{key}.subnet", f"names subnet '{service.subnet}', which spoke '{spoke.name}' does not have",
+                          f"name one of: {', '.join(spoke.subnets)} (the internal LB must be in the cluster's VNet)")
+                continue
+            if service.subnet in SPECIAL_SUBNETS:
+                self._add(f"{key}.subnet", f"{service.subnet} cannot hold a load balancer", "use a subnet of its own")
+            if service.static_ip is None:
+                continue
+            ip, network = IPAddress(service.static_ip), IPNetwork(cidr)
+            ip_key = f"{key}.staticIp"
+            if ip not in network:
+                self._add(ip_key, f"{ip} is outside subnet '{service.subnet}' ({network})",
+                          f"use an address inside it, e.g. {network.network + 4}")
+            elif ip in _azure_reserved(network):
+                self._add(ip_key, f"{ip} is one of the five addresses Azure reserves in {network}",
+                          f"use {network.network + 4} to {network.broadcast - 1} (virtual-networks-faq)")
+            elif str(ip) in taken:
+                self._add(ip_key, f"{ip} is already the static IP of {taken[str(ip)]}", "give each service its own address")
+            taken.setdefault(str(ip), ip_key)
+
+    def _check_backends(self, path: tuple[str | int, ...], aks: Aks) -> None:
+        sites = {site.name: site for site in self.stack.sites}
+        service_names = {(s.namespace, s.name) for s in aks.internal_services}
+        for j, backend in enumerate(aks.external_backends):
+            key = key_of(*path, "externalBackends", j)
+            if (backend.namespace, backend.name) in service_names:
+                self._add(f"{key}.name", f"{backend.namespace}/{backend.name} is also an internal service", "give it its own name")
+            if bool(backend.addresses) == bool(backend.external_name):
+                self._add(key, "needs exactly one of addresses (selector-less service) or externalName (CNAME)",
+                          "set addresses with ports, or externalName")
+                continue
+            if backend.site and backend.site not in sites:
+                self._add(f"{key}.site", f"names site '{backend.site}', which hybrid-aks:sites does not have",
+                          f"name one of: {', '.join(sites) or '(no sites declared)'}")
+                continue
+            if backend.addresses and not backend.ports:
+                self._add(f"{key}.ports", "is empty; an EndpointSlice needs at least one port", "add ports: [{port: 443}]")
+            allowed = [sites[backend.site]] if backend.site else list(sites.values())
+            for k, address in enumerate(backend.addresses):
+                if not any(IPAddress(address) in IPNetwork(p) for s in allowed for p in s.address_prefixes):
+                    where = f"site '{backend.site}'" if backend.site else "any site"
+                    self._add(f"{key}.addresses[{k}]", f"{address} is not inside the addressPrefixes of {where}",
+                              "use an on-prem address the hub routes to, or declare its prefix on the site")
+
+    # --- the table --------------------------------------------------------------------------------
+
+    def rows(self) -> list[PlanRow]:
+        rows = []
+        for r in self.routed:
+            rows.append(PlanRow(r.key, r.owner, str(r.network), r.network.size, r.network.size))
+        for path, owner, _, subnets in self.vnets:
+            spoke = next((s for i, s in enumerate(self.stack.spokes) if path == key_of("spokes", i)), None)
+            needs = self.node_subnet_needs(spoke) if spoke else {}
+            for name, cidr in subnets.items():
+                network = IPNetwork(cidr)
+                usable = network.size - AZURE_RESERVED_PER_SUBNET
+                need = needs.get(name)
+                note = f"AKS nodes{', pods' if spoke and spoke.aks and not spoke.aks.network_plugin_mode else ''}" if need is not None else ""
+                lbs = sum(1 for s in (spoke.aks.internal_services if spoke and spoke.aks else []) if s.subnet == name)
+                if lbs and need is None:
+                    need, note = lbs, "internal load balancers"
+                if need is not None:
+                    note += f"; headroom {usable - need}"
+                rows.append(PlanRow(f"{path}.subnets.{name}", f"{owner} subnet '{name}'", cidr, network.size, usable, need, note.strip("; ")))
+        for r in self.cluster_ranges:
+            note = ""
+            if r.key.endswith("serviceCidr"):
+                spoke = next(s for s in self.stack.spokes if s.name == r.cluster)
+                note = f"dnsServiceIP {spoke.aks.dns_service_ip if spoke.aks else ''}"
+            rows.append(PlanRow(r.key, r.owner, str(r.network), r.network.size, r.network.size - 2, None, note))
+        return rows
+
+
+def surge_nodes(pool: NodePool) -> int:
+    """Extra nodes an upgrade adds: a count, or a percentage of the pool rounded up (upgrade-cluster)."""
+    if pool.max_surge.endswith("%"):
+        return math.ceil(pool.max_count * int(pool.max_surge[:-1]) / 100)
+    return int(pool.max_surge)
+
+
+def _overlaps(a: IPNetwork, b: IPNetwork) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+def _overlapping_pairs(ranges: Iterable[_Range]) -> Iterator[tuple[_Range, _Range]]:
+    """Every overlapping pair, by sorting on the first address and sweeping; linear when ranges are disjoint."""
+    active: list[_Range] = []
+    for current in sorted(ranges, key=lambda r: (r.network.first, -r.network.last)):
+        active = [r for r in active if r.network.last >= current.network.first]
+        for other in active:
+            yield other, current
+        active.append(current)
+
+
+def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | None:
+    for pool in pools:
+        for block in (IPSet([pool]) - used).iter_cidrs():
+            if block.prefixlen <= prefixlen:
+                return str(IPNetwork(f"{block.network}/{prefixlen}"))
+    return None
+
+
+def _prefix_for(addresses: int) -> int:
+    return 32 - max(0, math.ceil(math.log2(max(addresses, 1))))
+
+
+def _azure_reserved(network: IPNetwork) -> set[IPAddress]:
+    return {network.network + k for k in range(4)} | {network.broadcast}
+
+
+def _iana_reserved(asn: int) -> bool:
+    return any(low <= asn <= high for low, high in ASN_IANA_RESERVED)
+
+
+def _public(address: IPAddress) -> bool:
+    private = [*RFC1918, IPNetwork("100.64.0.0/10"), IPNetwork("127.0.0.0/8"), IPNetwork("169.254.0.0/16"),
+               IPNetwork("0.0.0.0/8"), IPNetwork("224.0.0.0/3")]
+    return not any(address in n for n in private)
+
