@@ -424,7 +424,8 @@ class _Plan:
             usable = IPNetwork(cidr).size - AZURE_RESERVED_PER_SUBNET
             if need > usable:
                 prefix = _prefix_for(need + AZURE_RESERVED_PER_SUBNET)
-                free = _first_free(prefix, IPSet(spoke.subnets.values()), [IPNetwork(s) for s in spoke.address_space])
+                others = IPSet(c for name, c in spoke.subnets.items() if name != subnet)
+                free = _first_free(prefix, others, [IPNetwork(s) for s in spoke.address_space])
                 self._add(key_of("spokes", i, "subnets", subnet),
                           f"{cidr} has {usable} usable addresses, but its node pools need {need} "
                           f"((nodes + surge) x (maxPods + 1){' with overlay: one per node' if overlay else ''}, plus internal LB IPs)",
