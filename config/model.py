@@ -93,7 +93,8 @@ Surge = Annotated[str, _pattern(_SURGE, "surge (a node count like '1' or a perce
 
 class Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, populate_by_name=True
+        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -102,26 +103,37 @@ class Model(BaseModel):
 
 class Firewall(Model):
     sku: Literal["Standard", "Premium"] = "Standard"
-    # Send 0.0.0.0/0 from the firewall on to on-premises (needs AzureFirewallManagementSubnet).
+    """Azure Firewall tier."""
     forced_tunneling: bool = False
+    """Send 0.0.0.0/0 from the firewall on to on-premises; needs AzureFirewallManagementSubnet and a gateway."""
     zones: list[Literal["1", "2", "3"]] = []
+    """Availability zones of the firewall and its public IPs."""
 
 
 class DnsResolver(Model):
     inbound_subnet: SubnetName = "dns-inbound"
+    """Hub subnet (/28 to /24) of the inbound endpoint that on-prem DNS forwards Azure names to."""
     outbound_subnet: SubnetName = "dns-outbound"
+    """Hub subnet (/28 to /24) of the outbound endpoint that forwards the sites' domains on-prem."""
 
 
 class Hub(Model):
     name: DnsLabel = "hub"
+    """Name of the hub in Azure resource names."""
     address_space: list[Cidr] = Field(min_length=1)
+    """Address space of the hub VNet."""
     subnets: dict[SubnetName, Cidr] = Field(min_length=1)
-    # VNet DNS servers; empty means the resolver's inbound endpoint when there is one, else Azure DNS.
+    """Subnets by name. Use Azure's exact names GatewaySubnet, AzureFirewallSubnet, AzureFirewallManagementSubnet, AzureBastionSubnet where needed."""
     dns_servers: list[Ip] = []
+    """VNet DNS servers for hub and spokes; empty means the resolver's inbound endpoint when there is one, else Azure DNS."""
     firewall: Firewall | None = None
+    """Azure Firewall in the hub; spokes send 0.0.0.0/0 to it and AKS uses outboundType userDefinedRouting."""
     bastion: bool = False
+    """Azure Bastion in AzureBastionSubnet."""
     dns_resolver: DnsResolver | None = None
+    """Azure DNS Private Resolver: on-prem resolves Azure private zones, Azure resolves the sites' domains."""
     private_dns_zones: list[Fqdn] = []
+    """Private DNS zones to create and link to the hub VNet."""
 
 
 # --- gateways -------------------------------------------------------------------------------------
@@ -135,19 +147,25 @@ ErSku = Literal["ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"]
 
 class VpnGateway(Model):
     sku: VpnSku = "VpnGw1AZ"
+    """VPN gateway SKU; the AZ SKUs are zone-redundant. Basic is not offered (no BGP, Basic public IP)."""
     active_active: bool = False
+    """Two gateway instances, each with its own public IP."""
     asn: Asn = 65515
-    # Custom APIPA BGP addresses, one list per gateway instance (two when active-active).
+    """BGP ASN of the Azure VPN gateway."""
     apipa_addresses: list[list[Ip]] = []
+    """Custom APIPA BGP addresses (169.254.21.0 - 169.254.22.255), one list per gateway instance."""
 
 
 class ExpressRouteGateway(Model):
     sku: ErSku = "ErGw1AZ"
+    """ExpressRoute gateway SKU."""
 
 
 class Gateways(Model):
     vpn: VpnGateway | None = None
+    """Site-to-site VPN gateway in GatewaySubnet."""
     express_route: ExpressRouteGateway | None = None
+    """ExpressRoute gateway in GatewaySubnet (coexists with the VPN gateway; GatewaySubnet /27 or larger)."""
 
 
 # --- on-premises sites ----------------------------------------------------------------------------
@@ -155,48 +173,70 @@ class Gateways(Model):
 
 class SiteBgp(Model):
     asn: Asn
+    """The on-prem device's BGP ASN (not one Azure or IANA reserves, not the gateway's)."""
     peer_address: Ip
+    """The on-prem device's BGP address: inside the site's prefixes, or an APIPA address."""
 
 
 class IpsecPolicy(Model):
-    # Exact enum values of Microsoft.Network IpsecPolicy; weak choices are refused by the policy pack.
     ike_encryption: Literal["AES128", "AES192", "AES256", "GCMAES128", "GCMAES256", "DES", "DES3"] = "AES256"
+    """IKE phase 1 encryption."""
     ike_integrity: Literal["SHA256", "SHA384", "GCMAES128", "GCMAES256", "MD5", "SHA1"] = "SHA256"
+    """IKE phase 1 integrity."""
     dh_group: Literal["DHGroup14", "DHGroup24", "DHGroup2048", "ECP256", "ECP384", "DHGroup1", "DHGroup2", "None"] = "DHGroup14"
+    """IKE phase 1 Diffie-Hellman group."""
     ipsec_encryption: Literal[
         "AES128", "AES192", "AES256", "GCMAES128", "GCMAES192", "GCMAES256", "DES", "DES3", "None"
     ] = "GCMAES256"
+    """IPsec phase 2 encryption."""
     ipsec_integrity: Literal["GCMAES128", "GCMAES192", "GCMAES256", "SHA256", "MD5", "SHA1"] = "GCMAES256"
+    """IPsec phase 2 integrity."""
     pfs_group: Literal["PFS14", "PFS24", "PFS2048", "ECP256", "ECP384", "PFSMM", "PFS1", "PFS2", "None"] = "PFS2048"
+    """IPsec phase 2 perfect forward secrecy group."""
     sa_life_time_seconds: Annotated[int, Field(ge=300, le=172799)] = 27000
+    """IPsec SA lifetime in seconds."""
     sa_data_size_kilobytes: Annotated[int, Field(ge=1024, le=2147483647)] = 102400000
+    """IPsec SA payload size in KB."""
 
 
 class SiteVpn(Model):
     gateway_address: Ip | None = None
+    """Public IP of the on-prem VPN device (or give gatewayFqdn)."""
     gateway_fqdn: Fqdn | None = None
+    """DNS name of the on-prem VPN device (or give gatewayAddress)."""
     bgp: SiteBgp | None = None
+    """BGP with the on-prem device; without it the site's addressPrefixes are routed statically."""
     ipsec_policy: IpsecPolicy | None = None
+    """Custom IPsec/IKE policy; omitted means Azure's defaults."""
 
 
 class SiteExpressRoute(Model):
     circuit_id: CircuitId
-    # The circuit lives in another subscription: read hybrid-aks:erAuthorizationKey-<site> (secret).
+    """Resource ID of the existing ExpressRoute circuit."""
     authorization_key: bool = False
+    """The circuit is in another subscription: read hybrid-aks:erAuthorizationKey-<site> (secret)."""
     routing_weight: Annotated[int, Field(ge=0, le=32000)] = 0
+    """Routing weight of the connection."""
 
 
 class SiteDns(Model):
     servers: list[Ip] = Field(min_length=1)
+    """On-prem DNS servers (inside the site's prefixes) that answer the site's domains."""
     domains: list[Fqdn] = Field(min_length=1)
+    """On-prem DNS domains forwarded to those servers by the DNS resolver."""
 
 
 class Site(Model):
     name: DnsLabel
+    """Site name; also names its secrets (vpnSharedKey-<name>, erAuthorizationKey-<name>)."""
     address_prefixes: list[Cidr] = Field(min_length=1)
+    """On-prem ranges reached through this site; they must not overlap any VNet or other site."""
     dns: SiteDns | None = None
+    """On-prem DNS for this site."""
     vpn: SiteVpn | None = None
+    """Site-to-site VPN connection (needs gateways.vpn and the secret vpnSharedKey-<name>)."""
     express_route: SiteExpressRoute | None = None
+    """ExpressRoute connection to an existing circuit (needs gateways.expressRoute)."""
 
 
 # --- spokes and AKS -------------------------------------------------------------------------------
@@ -204,91 +244,139 @@ class Site(Model):
 
 class NodePool(Model):
     name: PoolName
+    """Node pool name: 1-12 lowercase letters and digits."""
     vm_size: str = "Standard_D4s_v5"
+    """VM size of the nodes."""
     min_count: Annotated[int, Field(ge=0, le=1000)] = 1
+    """Autoscaler minimum."""
     max_count: Annotated[int, Field(ge=1, le=1000)] = 3
-    # Checked against 10..250 by the plan, so the message can name the AKS rule.
+    """Autoscaler maximum; the subnet-capacity check uses it."""
     max_pods: int = 30
+    """Pods per node (10-250; 30 or more on the system pool). With Azure CNI each takes a subnet IP."""
     max_surge: Surge = "1"
-    # Subnet of the spoke for this pool's nodes (and pods); defaults to aks.nodeSubnet.
+    """Extra nodes during an upgrade: a count ('1') or a share of maxCount ('33%'); counted in the capacity check."""
     subnet: SubnetName | None = None
+    """Subnet of the spoke for this pool's nodes (and pods); defaults to aks.nodeSubnet."""
     zones: list[Literal["1", "2", "3"]] = []
+    """Availability zones of the pool."""
 
 
 class EntraId(Model):
     enabled: bool = True
+    """Entra ID (Azure AD) integration."""
     admin_group_object_ids: list[str] = []
+    """Entra groups that are cluster admins."""
     azure_rbac: bool = True
+    """Azure RBAC for Kubernetes authorization."""
     disable_local_accounts: bool = True
+    """Turn local accounts off, so every access goes through Entra ID."""
 
 
 class App(Model):
     image: str
+    """Container image of the workload behind the service."""
     replicas: Annotated[int, Field(ge=1, le=1000)] = 3
-    # The port the container listens on; the service's targetPort points at it.
+    """Number of pods."""
     container_port: Port
+    """Port the container listens on; when it differs from the service's targetPort the pod maps targetPort to it."""
     args: list[str] = []
+    """Container arguments."""
 
 
 class InternalService(Model):
     name: DnsLabel
+    """Service name."""
     namespace: DnsLabel = "default"
+    """Kubernetes namespace."""
     subnet: SubnetName  # a subnet of the cluster's spoke, ideally dedicated to internal load balancers
+    """Subnet of the cluster's spoke where the internal load balancer takes its IP (ideally dedicated)."""
     port: Port
+    """Port clients dial on the load balancer."""
     target_port: Port
+    """Pod port the traffic goes to."""
     protocol: Literal["TCP", "UDP"] = "TCP"
+    """TCP or UDP."""
     static_ip: Ip | None = None
+    """Static private IP of the load balancer, inside the subnet (azure-load-balancer-ipv4 annotation)."""
     external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
+    """Local keeps the client IP and sends traffic only to nodes with a ready pod."""
     health_probe_request_path: str | None = None
+    """HTTP path of the Azure load balancer's health probe."""
     app: App | None = None
+    """A Deployment behind the service (optional; without it the service selects pods labelled app=<name>)."""
 
 
 class BackendPort(Model):
     name: DnsLabel | None = None
+    """Port name."""
     port: Port
+    """Port of the Service."""
     target_port: Port | None = None
+    """Port of the on-prem endpoints; defaults to port."""
     protocol: Literal["TCP", "UDP"] = "TCP"
+    """TCP or UDP."""
 
 
 class ExternalBackend(Model):
     name: DnsLabel
+    """Service name."""
     namespace: DnsLabel = "default"
-    # Exactly one of addresses (selector-less Service + EndpointSlice) or externalName (CNAME).
+    """Kubernetes namespace."""
     addresses: list[Ip] = []
+    """On-prem IPs: a selector-less Service with an EndpointSlice. Exclusive with externalName."""
     site: DnsLabel | None = None  # the on-prem site whose prefixes must contain the addresses
+    """Site whose addressPrefixes must contain the addresses (any site when omitted)."""
     ports: list[BackendPort] = []
+    """Ports of the Service and EndpointSlice (required with addresses)."""
     external_name: Fqdn | None = None
+    """On-prem DNS name: an ExternalName Service (a CNAME, no proxying). Exclusive with addresses."""
 
 
 class Aks(Model):
     node_subnet: SubnetName
+    """Subnet of the spoke for nodes and, with Azure CNI, pods."""
     kubernetes_version: str | None = None
+    """Kubernetes version, e.g. '1.33'; AKS's default when omitted."""
     network_plugin_mode: Literal["overlay"] | None = None
+    """'overlay' for Azure CNI Overlay (pods take podCidr addresses); omitted means pods take subnet IPs."""
     network_policy: Literal["calico", "azure", "cilium"] = "calico"
+    """Network policy engine; cilium needs overlay here."""
     pod_cidr: Cidr | None = None
+    """Overlay pod range (each node takes a /24); only with networkPluginMode overlay."""
     service_cidr: Cidr
+    """Kubernetes service range: smaller than /12, clear of every VNet, site and reserved range."""
     dns_service_ip: Ip = Field(alias="dnsServiceIP")
+    """CoreDNS service IP: inside serviceCidr, not its first address."""
     private_cluster: bool = True
-    # "system": AKS creates privatelink.<region>.azmk8s.io; "hub": the project creates it and links it to
-    # the hub so custom DNS (and on-prem through the resolver) can answer.
+    """Private API server (private endpoint in the node subnet)."""
     private_dns_zone: Literal["system", "hub"] = "system"
+    """'system': AKS creates the privatelink zone; 'hub': the project creates it in the hub and links it, so custom DNS and on-prem can resolve the API server."""
     system_pool: NodePool = NodePool(name="system")
+    """The system node pool (same keys as a user pool)."""
     user_pools: list[NodePool] = []
+    """User node pools."""
     entra_id: EntraId = EntraId()
+    """Entra ID integration."""
     internal_services: list[InternalService] = []
+    """Services behind an internal Azure load balancer."""
     external_backends: list[ExternalBackend] = []
+    """Services for on-prem backends."""
 
 
 class Spoke(Model):
     name: DnsLabel
+    """Spoke name, used in resource names."""
     address_space: list[Cidr] = Field(min_length=1)
+    """Address space of the spoke VNet."""
     subnets: dict[SubnetName, Cidr] = Field(min_length=1)
+    """Subnets by name; each gets an NSG and, with a hub firewall, the route table."""
     aks: Aks | None = None
+    """An AKS cluster in this spoke."""
 
 
 class Kubernetes(Model):
-    # Off: skip the in-cluster part (the private API server is reachable only from inside the network).
     enabled: bool = True
+    """Build the in-cluster part (services, backends). Off when the runner can't reach the private API server."""
 
 
 # --- the stack ------------------------------------------------------------------------------------
@@ -296,11 +384,20 @@ class Kubernetes(Model):
 
 class StackConfig(Model):
     location: Annotated[str, _pattern(re.compile(r"^[a-z][a-z0-9]+$"), "Azure region name", "westeurope")]
+    """Azure region; defaults to azure-native:location."""
     prefix: DnsLabel
+    """Short name that starts every Azure resource name."""
     protect: bool = False
+    """Protect the hub VNet, gateways, ExpressRoute connections and AKS clusters from deletion."""
     tags: dict[str, str] = {}
+    """Tags on every Azure resource that takes them."""
     hub: Hub
+    """The hub VNet."""
     gateways: Gateways = Gateways()
+    """Gateways to on-premises in the hub."""
     spokes: list[Spoke] = []
+    """Spoke VNets, peered to the hub."""
     sites: list[Site] = []
+    """On-premises sites."""
     kubernetes: Kubernetes = Kubernetes()
+    """The in-cluster part."""

@@ -1,0 +1,97 @@
+"""The config reference in README.md, generated from the model's field docstrings.
+
+`python -m config.reference` rewrites the table between the markers in README.md; a test fails when
+the README and the model disagree, so every key a stack can hold is documented.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from config.model import StackConfig, _cidr, _ip
+
+START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _type_name(annotation: Any, metadata: list[Any]) -> str:
+    for item in [*metadata, *getattr(annotation, "__metadata__", ())]:
+        func = getattr(item, "func", None)
+        if func is _cidr:
+            return "CIDR"
+        if func is _ip:
+            return "IPv4 address"
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0], list(args[1:]))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a, []) for a in args if a is not type(None))
+    if origin is Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0], [])}"
+    if origin is dict:
+        return f"map of name to {_type_name(args[1], [])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "object"
+    return {str: "string", int: "integer", bool: "boolean"}.get(annotation, str(annotation))
+
+
+def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
+    value = field.default
+    if value is None or value is PydanticUndefined:
+        return "-"
+    if isinstance(value, BaseModel):
+        return "see below" if value.model_dump(exclude_defaults=True) else "(all defaults)"
+    return f"`{json.dumps(value)}`"
+
+
+def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, str]:
+    """The nested model a field holds, and the path suffix that reaches it ('' or '[]')."""
+    for arg in (typing.get_args(annotation) or (annotation,)):
+        if typing.get_origin(arg) is list:
+            inner = typing.get_args(arg)[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner, "[]"
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg, ""
+    return None, ""
+
+
+def reference_rows(model: type[BaseModel] = StackConfig, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{field.alias or name}"
+        rows.append((key, _type_name(field.annotation, field.metadata), _default(field), field.description or ""))
+        nested, suffix = _model_in(field.annotation)
+        if nested is not None:
+            rows.extend(reference_rows(nested, f"{key}{suffix}."))
+    return rows
+
+
+def reference_markdown() -> str:
+    lines = ["| key (`hybrid-aks:` ...) | type | default | meaning |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{key}` | {type_} | {default} | {text} |" for key, type_, default, text in reference_rows()]
+    return "\n".join(lines)
+
+
+def render_readme(text: str) -> str:
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{reference_markdown()}\n{END}{tail}"
+
+
+if __name__ == "__main__":
+    README.write_text(render_readme(README.read_text()))
+    sys.stdout.write(f"wrote {len(reference_rows())} config keys into {README.name}\n")
