@@ -242,11 +242,11 @@ def _longest(nodes: list[Registration], edges: Mapping[str, Mapping[str, str]], 
         return CriticalPath(0.0, [])
     end = max(finish, key=lambda u: (finish[u], u))
     chain: list[Link] = []
-    urn: str | None = end
-    while urn is not None:
-        r = by_urn[urn]
-        previous = best_dep.get(urn)
-        chain.append(Link(urn, r.type, r.name, minutes_of(r), edges.get(urn, {}).get(previous, "") if previous else ""))
-        urn = previous
+    current: str | None = end
+    while current is not None:
+        r = by_urn[current]
+        previous = best_dep.get(current)
+        chain.append(Link(current, r.type, r.name, minutes_of(r), edges.get(current, {}).get(previous, "") if previous else ""))
+        current = previous
     chain.reverse()
     return CriticalPath(finish[end], chain)
