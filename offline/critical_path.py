@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 NET = "azure-native:network:"
 AKS = "azure-native:containerservice:"
+DNS = "azure-native:dnsresolver:"
 
 # Typical provisioning minutes. Sources: vpn-gateway-howto-site-to-site-resource-manager-portal ("a
 # gateway can take 45 minutes or more"), expressroute-howto-add-gateway-portal (up to 45 minutes),
@@ -27,9 +28,9 @@ TYPICAL_MINUTES: dict[str, float] = {
     f"{NET}VirtualNetworkGatewayConnection": 3,
     f"{NET}AzureFirewall": 10,
     f"{NET}BastionHost": 10,
-    f"{NET}DnsResolver": 2,
-    f"{NET}InboundEndpoint": 2,
-    f"{NET}OutboundEndpoint": 2,
+    f"{DNS}DnsResolver": 2,
+    f"{DNS}InboundEndpoint": 2,
+    f"{DNS}OutboundEndpoint": 2,
     f"{NET}FirewallPolicy": 1,
     f"{NET}FirewallPolicyRuleCollectionGroup": 2,
     f"{AKS}ManagedCluster": 10,
@@ -59,25 +60,22 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     (f"{NET}FirewallPolicyRuleCollectionGroup", f"{NET}FirewallPolicy"): "a rule collection group belongs to its policy",
     (f"{NET}BastionHost", f"{NET}Subnet"): "Bastion lives in AzureBastionSubnet",
     (f"{NET}BastionHost", f"{NET}PublicIPAddress"): "Bastion references its public IP",
-    (f"{NET}DnsResolver", f"{NET}VirtualNetwork"): "a resolver belongs to a VNet",
-    (f"{NET}InboundEndpoint", f"{NET}DnsResolver"): "an endpoint belongs to its resolver",
-    (f"{NET}OutboundEndpoint", f"{NET}DnsResolver"): "an endpoint belongs to its resolver",
-    (f"{NET}InboundEndpoint", f"{NET}Subnet"): "an endpoint lives in its delegated subnet",
-    (f"{NET}OutboundEndpoint", f"{NET}Subnet"): "an endpoint lives in its delegated subnet",
-    (f"{NET}DnsForwardingRuleset", f"{NET}OutboundEndpoint"): "a ruleset sends queries out through the outbound endpoint",
-    (f"{NET}ForwardingRule", f"{NET}DnsForwardingRuleset"): "a rule belongs to its ruleset",
-    (f"{NET}PrivateResolverVirtualNetworkLink", f"{NET}DnsForwardingRuleset"): "a link belongs to its ruleset",
-    (f"{NET}PrivateResolverVirtualNetworkLink", f"{NET}VirtualNetwork"): "a link joins an existing VNet",
-    (f"{NET}VirtualNetworkLink", f"{NET}PrivateZone"): "a zone link belongs to its zone",
+    (f"{DNS}DnsResolver", f"{NET}VirtualNetwork"): "a resolver belongs to a VNet",
+    (f"{DNS}InboundEndpoint", f"{DNS}DnsResolver"): "an endpoint belongs to its resolver",
+    (f"{DNS}OutboundEndpoint", f"{DNS}DnsResolver"): "an endpoint belongs to its resolver",
+    (f"{DNS}InboundEndpoint", f"{NET}Subnet"): "an endpoint lives in its delegated subnet",
+    (f"{DNS}OutboundEndpoint", f"{NET}Subnet"): "an endpoint lives in its delegated subnet",
+    (f"{DNS}DnsForwardingRuleset", f"{DNS}OutboundEndpoint"): "a ruleset sends queries out through the outbound endpoint",
+    (f"{DNS}ForwardingRule", f"{DNS}DnsForwardingRuleset"): "a rule belongs to its ruleset",
+    (f"{DNS}PrivateResolverVirtualNetworkLink", f"{DNS}DnsForwardingRuleset"): "a link belongs to its ruleset",
+    (f"{DNS}PrivateResolverVirtualNetworkLink", f"{NET}VirtualNetwork"): "a link joins an existing VNet",
     ("azure-native:privatedns:VirtualNetworkLink", "azure-native:privatedns:PrivateZone"): "a zone link belongs to its zone",
     ("azure-native:privatedns:VirtualNetworkLink", f"{NET}VirtualNetwork"): "a zone link joins an existing VNet",
-    (f"{NET}VirtualNetworkLink", f"{NET}VirtualNetwork"): "a zone link joins an existing VNet",
     (f"{AKS}ManagedCluster", f"{NET}Subnet"): "nodes join the node subnet",
     (f"{AKS}ManagedCluster", f"{NET}RouteTable"): "with userDefinedRouting the route table must exist first (egress-udr)",
     (f"{AKS}ManagedCluster", "azure-native:managedidentity:UserAssignedIdentity"): "the cluster runs as its identity",
     (f"{AKS}ManagedCluster", "azure-native:authorization:RoleAssignment"):
         "the identity needs Network Contributor before the cluster uses the subnet (internal-lb, egress-udr)",
-    (f"{AKS}ManagedCluster", f"{NET}PrivateZone"): "a bring-your-own private DNS zone must exist (private-clusters)",
     (f"{AKS}ManagedCluster", "azure-native:privatedns:PrivateZone"): "a bring-your-own private DNS zone must exist (private-clusters)",
     (f"{AKS}AgentPool", f"{AKS}ManagedCluster"): "a node pool belongs to its cluster",
     (f"{AKS}AgentPool", f"{NET}Subnet"): "nodes join their subnet",
@@ -93,6 +91,7 @@ FORCED_PREFIX_LINKS = {("kubernetes:", "pulumi:providers:kubernetes"): "objects 
 
 
 class Registration(Protocol):
+    id: str
     type: str
     name: str
     urn: str
@@ -183,11 +182,24 @@ def _forced_reason(dependent: Registration, dependency: Registration) -> str | N
 
 def _implied_links(by_urn: Mapping[str, Registration]) -> list[tuple[str, str, str]]:
     """Links Azure forces whether or not the program records them (dependent, dependency, reason)."""
-    clusters = [r for r in by_urn.values() if r.type == f"{AKS}ManagedCluster"
-                and (r.inputs.get("networkProfile") or {}).get("outboundType") == "userDefinedRouting"]
-    firewalls = [r for r in by_urn.values() if r.type == f"{NET}AzureFirewall"]
-    return [(c.urn, f.urn, "with userDefinedRouting, nodes need the firewall for egress while they provision (egress-udr)")
-            for c in clusters for f in firewalls]
+    regs = list(by_urn.values())
+    udr_clusters = [r for r in regs if r.type == f"{AKS}ManagedCluster"
+                    and (r.inputs.get("networkProfile") or {}).get("outboundType") == "userDefinedRouting"]
+    firewalls = [r for r in regs if r.type == f"{NET}AzureFirewall"]
+    links = [(c.urn, f.urn, "with userDefinedRouting, nodes need the firewall for egress while they provision (egress-udr)")
+             for c in udr_clusters for f in firewalls]
+    # The hub firewall is reached through the spoke's peerings: they must be connected before the nodes boot.
+    subnet_parent = {r.id.lower(): r.parent for r in regs if r.type == f"{NET}Subnet" and getattr(r, "id", "")}
+    peerings_by_parent: dict[str | None, list[Registration]] = {}
+    for r in regs:
+        if r.type == f"{NET}VirtualNetworkPeering":
+            peerings_by_parent.setdefault(r.parent, []).append(r)
+    for cluster in udr_clusters:
+        spokes = {subnet_parent.get(str(pool.get("vnetSubnetID", "")).lower()) for pool in cluster.inputs.get("agentPoolProfiles") or []}
+        for spoke in spokes - {None}:
+            links += [(cluster.urn, p.urn, "egress to the hub firewall needs the spoke's peerings connected (egress-udr)")
+                      for p in peerings_by_parent.get(spoke, [])]
+    return links
 
 
 def estimate(registrations: Iterable[Registration]) -> Estimate:

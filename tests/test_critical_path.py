@@ -18,6 +18,7 @@ class Reg:
     parent: str | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     custom: bool = True
+    id: str = ""
 
     @property
     def urn(self) -> str:

@@ -1,0 +1,50 @@
+"""hybrid-aks: read the stack config once, check it whole, then compose the components."""
+
+import pulumi
+import pulumi_azure_native as azure
+
+import config
+from components.gateways import HybridGateways, HybridGatewaysArgs
+from components.hub import Hub, HubArgs
+from components.spoke import Spoke, SpokeArgs
+from config.plan import GATEWAY_SUBNET
+from config.secrets import read_secrets
+from config.topology import aks_subnets, forwarding_rules, vnet_dns_servers
+
+stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
+secrets = read_secrets(stack)
+dns_servers = vnet_dns_servers(stack)
+
+hub = Hub("hub", HubArgs(
+    hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
+    dns_servers=dns_servers, forwarding_rules=forwarding_rules(stack),
+    egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
+    forced_tunneling_next_hop=bool(stack.hub.firewall and stack.hub.firewall.forced_tunneling),
+))
+
+gateways = HybridGateways("gateways", HybridGatewaysArgs(
+    gateways=stack.gateways, sites=stack.sites, prefix=stack.prefix, hub_name=stack.hub.name, location=stack.location,
+    tags=stack.tags, protect=stack.protect, resource_group_name=hub.resource_group_name,
+    gateway_subnet_id=hub.subnet_ids.get(GATEWAY_SUBNET, ""), secrets=secrets,
+    subscription_id=azure.authorization.get_client_config_output().subscription_id,
+))
+
+spokes = {
+    spoke.name: Spoke(f"spoke-{spoke.name}", SpokeArgs(
+        spoke=spoke, prefix=stack.prefix, location=stack.location, tags=stack.tags, dns_servers=dns_servers,
+        hub_resource_group_name=hub.resource_group_name, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
+        firewall_private_ip=hub.firewall_private_ip, gateways=gateways.gateways,
+    ))
+    for spoke in stack.spokes
+}
+
+# What the on-prem team and operators need; shared and authorization keys are never exported.
+pulumi.export("vpnGatewayPublicIps", gateways.vpn_public_ips)
+pulumi.export("vpnGatewayBgpPeeringAddresses", gateways.vpn_bgp_peering_addresses)
+pulumi.export("vpnGatewayAsn", gateways.vpn_asn)
+pulumi.export("firewallPrivateIp", hub.firewall_private_ip)
+pulumi.export("dnsResolverInboundIp", hub.resolver_inbound_ip)
+pulumi.export("hubVnetId", hub.vnet_id)
+pulumi.export("hubSubnetIds", hub.subnet_ids)
+pulumi.export("spokeVnetIds", {name: spoke.vnet_id for name, spoke in spokes.items()})
+pulumi.export("spokeSubnetIds", {name: spoke.subnet_ids for name, spoke in spokes.items()})

@@ -1,0 +1,26 @@
+"""NSG rule sets the components share (plain Args builders, no resources)."""
+
+from __future__ import annotations
+
+import pulumi_azure_native as azure
+
+
+def _rule(name: str, priority: int, direction: str, source: str, destination: str, ports: list[str], protocol: str = "Tcp") -> azure.network.SecurityRuleArgs:
+    return azure.network.SecurityRuleArgs(
+        name=name, priority=priority, direction=direction, access="Allow", protocol=protocol,
+        source_address_prefix=source, source_port_range="*",
+        destination_address_prefix=destination, destination_port_ranges=ports)
+
+
+def bastion_rules() -> list[azure.network.SecurityRuleArgs]:
+    """The rules Azure Bastion requires on AzureBastionSubnet's NSG (bastion-nsg)."""
+    return [
+        _rule("AllowHttpsInbound", 120, "Inbound", "Internet", "*", ["443"]),
+        _rule("AllowGatewayManagerInbound", 130, "Inbound", "GatewayManager", "*", ["443"]),
+        _rule("AllowAzureLoadBalancerInbound", 140, "Inbound", "AzureLoadBalancer", "*", ["443"]),
+        _rule("AllowBastionHostCommunication", 150, "Inbound", "VirtualNetwork", "VirtualNetwork", ["8080", "5701"], "*"),
+        _rule("AllowSshRdpOutbound", 100, "Outbound", "*", "VirtualNetwork", ["22", "3389"], "*"),
+        _rule("AllowAzureCloudOutbound", 110, "Outbound", "*", "AzureCloud", ["443"]),
+        _rule("AllowBastionCommunication", 120, "Outbound", "VirtualNetwork", "VirtualNetwork", ["8080", "5701"], "*"),
+        _rule("AllowHttpOutbound", 130, "Outbound", "*", "Internet", ["80"]),
+    ]

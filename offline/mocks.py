@@ -1,0 +1,381 @@
+"""The one recording mock engine, shared by every test and by the offline preview.
+
+    mocks = offline.mocks.install(config={"hybrid-aks:prefix": "t", ...}, secret_keys=[...])
+    ... build resources, or offline.mocks.run_program(Path("__main__.py"), mocks) ...
+    mocks.registrations      # every RegisterResource, in order: Registration(type, name, urn, parent, ...)
+    mocks.by_type("azure-native:network:Subnet")
+    mocks.stack_outputs      # after run_program: {name: (value, is_secret)}
+
+Inputs are recorded as the engine would send them to the provider: camelCase wire names, secrets still
+wrapped (`is_secret(value)`), so tests assert on exactly what Azure would receive. `install()` gives each
+run fresh settings, a fresh root stack and a fresh event loop; call it before any Config or resource.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import ipaddress
+import runpy
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as runtime_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.proto import resource_pb2
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+TENANT = "11111111-2222-3333-4444-555555555555"
+_SECRET_KEY = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+SECRET_TEXT = "[secret]"
+
+# azure-native module -> ARM namespace, and the collection name of each type, for realistic IDs.
+_NAMESPACES = {
+    "network": "Microsoft.Network",
+    "containerservice": "Microsoft.ContainerService",
+    "managedidentity": "Microsoft.ManagedIdentity",
+    "authorization": "Microsoft.Authorization",
+    "privatedns": "Microsoft.Network",
+    "dnsresolver": "Microsoft.Network",
+    "azurestackhci": "Microsoft.AzureStackHCI",
+    "kubernetes": "Microsoft.Kubernetes",
+    "kubernetesruntime": "Microsoft.KubernetesRuntime",
+    "hybridcontainerservice": "Microsoft.HybridContainerService",
+    "extendedlocation": "Microsoft.ExtendedLocation",
+}
+# Child types: (parent collection, parent-name input, own collection).
+_CHILDREN = {
+    "azure-native:network:Subnet": ("virtualNetworks", "virtualNetworkName", "subnets"),
+    "azure-native:network:VirtualNetworkPeering": ("virtualNetworks", "virtualNetworkName", "virtualNetworkPeerings"),
+    "azure-native:network:Route": ("routeTables", "routeTableName", "routes"),
+    "azure-native:network:SecurityRule": ("networkSecurityGroups", "networkSecurityGroupName", "securityRules"),
+    "azure-native:dnsresolver:InboundEndpoint": ("dnsResolvers", "dnsResolverName", "inboundEndpoints"),
+    "azure-native:dnsresolver:OutboundEndpoint": ("dnsResolvers", "dnsResolverName", "outboundEndpoints"),
+    "azure-native:dnsresolver:ForwardingRule": ("dnsForwardingRulesets", "dnsForwardingRulesetName", "forwardingRules"),
+    "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink": ("dnsForwardingRulesets", "dnsForwardingRulesetName", "virtualNetworkLinks"),
+    "azure-native:network:FirewallPolicyRuleCollectionGroup": ("firewallPolicies", "firewallPolicyName", "ruleCollectionGroups"),
+    "azure-native:privatedns:VirtualNetworkLink": ("privateDnsZones", "privateZoneName", "virtualNetworkLinks"),
+    "azure-native:containerservice:AgentPool": ("managedClusters", "resourceName", "agentPools"),
+}
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(_SECRET_KEY) == _SECRET_SIG
+
+
+def unwrap(value: Any) -> Any:
+    """The plain value, secrets unwrapped (for assertions)."""
+    if is_secret(value):
+        return unwrap(value["value"])
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def redact(value: Any) -> Any:
+    """The value with every secret replaced by "[secret]" (for printing and JSON)."""
+    if is_secret(value):
+        return SECRET_TEXT
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Registration:
+    type: str
+    name: str
+    urn: str
+    id: str
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    inputs: dict[str, Any]
+    custom: bool
+    provider: str | None
+    protect: bool
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, path: str) -> Any:
+        """A nested input by dotted path with list indexes, e.g. "ipConfigurations.0.subnet.id"."""
+        value: Any = self.inputs
+        for part in path.split("."):
+            value = value[int(part)] if isinstance(value, list) else value.get(part) if isinstance(value, dict) else None
+            if value is None:
+                return None
+        return value
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.registrations: list[Registration] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.stack_outputs: dict[str, tuple[Any, bool]] = {}
+        self._subnet_prefixes: dict[str, str] = {}
+        self._public_ips = 0
+
+    def by_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        (match,) = [r for r in self.registrations if r.name == name]
+        return match
+
+    # --- Mocks -------------------------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if not args.typ.startswith("azure-native:"):
+            return self._kubernetes_or_other(args, inputs)
+        resource_id = args.resource_id or self._azure_id(args.typ, args.name, inputs)
+        state = {**inputs, "id": resource_id, "name": self._azure_name(args.typ, args.name, inputs)}
+        computed = _COMPUTED.get(args.typ)
+        if computed:
+            state.update(computed(self, args.name, inputs, resource_id))
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.calls.append((args.token, dict(args.args)))
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {"clientId": str(uuid.uuid5(uuid.NAMESPACE_DNS, "client")), "objectId": str(uuid.uuid5(uuid.NAMESPACE_DNS, "object")),
+                    "subscriptionId": SUBSCRIPTION, "tenantId": TENANT}
+        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            name = args.args.get("resourceName", "cluster")
+            kubeconfig = _KUBECONFIG.format(name=name).encode()
+            return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(kubeconfig).decode()}]}
+        if args.token == "azure-native:resources:getResourceGroup":
+            rg = args.args.get("resourceGroupName", "rg")
+            return {"id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}", "name": rg, "location": "westeurope"}
+        return {}
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _azure_name(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
+        resource = typ.rsplit(":", 1)[1]
+        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "resourceName", "name"]
+        child = _CHILDREN.get(typ)
+        if child:
+            candidates.insert(0, f"{child[2][:-1]}Name")
+        for key in candidates:
+            value = inputs.get(key)
+            if isinstance(value, str) and key != child_parent_key(typ):
+                return value
+        return name
+
+    def _azure_id(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
+        _, module, resource = typ.split(":")
+        own = self._azure_name(typ, name, inputs)
+        if typ == "azure-native:resources:ResourceGroup":
+            return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{inputs.get('resourceGroupName', name)}"
+        if typ == "azure-native:authorization:RoleAssignment":
+            return f"{inputs.get('scope', '')}/providers/Microsoft.Authorization/roleAssignments/{inputs.get('roleAssignmentName', name)}"
+        if "resourceUri" in inputs:  # extension resources
+            return f"{inputs['resourceUri']}/providers/{_NAMESPACES.get(module, module)}/{resource[0].lower()}{resource[1:]}s/{own}"
+        group = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{inputs.get('resourceGroupName', 'rg')}"
+        namespace = _NAMESPACES.get(module, f"Microsoft.{module.capitalize()}")
+        child = _CHILDREN.get(typ)
+        if child:
+            parent_collection, parent_key, collection = child
+            return f"{group}/providers/{namespace}/{parent_collection}/{inputs.get(parent_key, 'parent')}/{collection}/{own}"
+        collection = {"azure-native:privatedns:PrivateZone": "privateDnsZones", "azure-native:dnsresolver:DnsResolver": "dnsResolvers", "azure-native:dnsresolver:DnsForwardingRuleset": "dnsForwardingRulesets"}.get(typ) or f"{resource[0].lower()}{resource[1:]}s"
+        return f"{group}/providers/{namespace}/{collection}/{own}"
+
+    def _kubernetes_or_other(self, args: pulumi.runtime.MockResourceArgs, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if args.typ.startswith("kubernetes:") and not args.typ.startswith("kubernetes:helm"):
+            metadata = dict(inputs.get("metadata") or {})
+            metadata.setdefault("name", args.name)
+            inputs["metadata"] = metadata
+            namespace = metadata.get("namespace")
+            return (f"{namespace}/{metadata['name']}" if namespace else metadata["name"]), inputs
+        return f"{args.name}-id", inputs
+
+    def _record_subnet(self, resource_id: str, inputs: Mapping[str, Any]) -> None:
+        prefix = inputs.get("addressPrefix")
+        if isinstance(prefix, str):
+            self._subnet_prefixes[resource_id.lower()] = prefix
+
+    def subnet_address(self, subnet_id: Any, offset: int, fallback: str) -> str:
+        """An address at `offset` inside a recorded subnet (Azure gives endpoints the first usable: .4)."""
+        prefix = self._subnet_prefixes.get(str(subnet_id).lower()) if isinstance(subnet_id, str) else None
+        if prefix is None:
+            return fallback
+        network = ipaddress.ip_network(prefix)
+        return str(network.network_address + offset if offset >= 0 else network.broadcast_address + offset)
+
+
+def child_parent_key(typ: str) -> str | None:
+    child = _CHILDREN.get(typ)
+    return child[1] if child else None
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+def _subnet(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    mocks._record_subnet(resource_id, inputs)
+    return {}
+
+
+def _public_ip(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    mocks._public_ips += 1
+    n = mocks._public_ips
+    return {"ipAddress": f"203.0.{113 + n // 250}.{n % 250 + 1}"}
+
+
+def _firewall(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    configs = []
+    for config in inputs.get("ipConfigurations") or []:
+        subnet_id = (config.get("subnet") or {}).get("id")
+        configs.append({**config, "privateIPAddress": mocks.subnet_address(subnet_id, 4, "10.0.0.4")})
+    return {"ipConfigurations": configs}
+
+
+def _gateway(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    bgp = dict(inputs.get("bgpSettings") or {})
+    configs = inputs.get("ipConfigurations") or []
+    peering = []
+    for i, config in enumerate(configs):
+        subnet_id = (config.get("subnet") or {}).get("id")
+        address = mocks.subnet_address(subnet_id, -2 - i, f"10.0.0.{254 - i}")  # Azure takes the subnet's last usable addresses
+        custom = next((p.get("customBgpIpAddresses", []) for p in bgp.get("bgpPeeringAddresses", [])
+                       if p.get("ipconfigurationId", "").endswith(config.get("name", "~"))), [])
+        peering.append({"ipconfigurationId": f"{resource_id}/ipConfigurations/{config.get('name', i)}",
+                        "defaultBgpIpAddresses": [address], "customBgpIpAddresses": custom,
+                        "tunnelIpAddresses": [f"203.0.113.{200 + i}"]})
+    bgp.setdefault("asn", 65515)
+    bgp["bgpPeeringAddress"] = ",".join(p["defaultBgpIpAddresses"][0] for p in peering)
+    bgp["bgpPeeringAddresses"] = peering
+    return {"bgpSettings": bgp}
+
+
+def _identity(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    return {"principalId": _uuid(resource_id, "principal"), "clientId": _uuid(resource_id, "client"), "tenantId": TENANT}
+
+
+def _cluster(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    prefix = inputs.get("dnsPrefix", name)
+    location = inputs.get("location", "westeurope")
+    return {
+        "fqdn": f"{prefix}.hcp.{location}.azmk8s.io",
+        "privateFQDN": f"{prefix}.{hashlib.sha1(resource_id.encode()).hexdigest()[:8]}.privatelink.{location}.azmk8s.io",
+        "nodeResourceGroup": f"MC_{inputs.get('resourceGroupName', 'rg')}_{inputs.get('resourceName', name)}_{location}",
+        "identityProfile": {"kubeletidentity": {"objectId": _uuid(resource_id, "kubelet"), "clientId": _uuid(resource_id, "kubelet-client")}},
+    }
+
+
+def _inbound_endpoint(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    configs = []
+    for config in inputs.get("ipConfigurations") or []:
+        address = config.get("privateIpAddress") or mocks.subnet_address((config.get("subnet") or {}).get("id"), 4, "10.0.0.4")
+        configs.append({**config, "privateIpAddress": address})
+    return {"ipConfigurations": configs}
+
+
+_COMPUTED = {
+    "azure-native:network:Subnet": _subnet,
+    "azure-native:network:PublicIPAddress": _public_ip,
+    "azure-native:network:AzureFirewall": _firewall,
+    "azure-native:network:VirtualNetworkGateway": _gateway,
+    "azure-native:managedidentity:UserAssignedIdentity": _identity,
+    "azure-native:containerservice:ManagedCluster": _cluster,
+    "azure-native:dnsresolver:InboundEndpoint": _inbound_endpoint,
+}
+
+_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters:
+- name: {name}
+  cluster:
+    server: https://{name}.privatelink.westeurope.azmk8s.io:443
+    certificate-authority-data: bW9jaw==
+contexts:
+- name: {name}
+  context: {{cluster: {name}, user: clusterUser}}
+current-context: {name}
+users:
+- name: clusterUser
+  user: {{token: mock-token}}
+"""
+
+
+class RecordingMonitor(runtime_mocks.MockMonitor):
+    """Records each RegisterResource request in full before answering it like the stock mock monitor."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        runtime_mocks._ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        args = runtime_mocks.MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(args)
+        self.recording.registrations.append(Registration(
+            type=request.type,
+            name=request.name,
+            urn=urn,
+            id=id_ or "",
+            parent=request.parent or None,
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
+            inputs=inputs,
+            custom=bool(request.custom),
+            provider=request.provider or None,
+            protect=bool(request.protect),
+            aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
+        ))
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = runtime_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+
+def install(
+    project: str = "hybrid-aks",
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    secret_keys: Iterable[str] = (),
+    preview: bool = True,
+) -> RecordingMocks:
+    """Fresh runtime: event loop, settings, root stack, mocks and config. Call before any Config or resource."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    settings.ROOT.set(None)
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
+    return mocks
+
+
+def run_program(path: Path, mocks: RecordingMocks) -> None:
+    """Run a Pulumi program file under the installed mocks until every registration completes.
+
+    Exceptions from the program (a ConfigError, say) propagate unchanged. The stack's exports land in
+    `mocks.stack_outputs` as {name: (value, is_secret)}.
+    """
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(path), run_name="__main__")))
+    root = settings.get_root_resource()
+    outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        mocks.stack_outputs[name] = (_sync_await(output.future()), bool(_sync_await(output.is_secret())))
