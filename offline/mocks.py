@@ -1,7 +1,7 @@
 """The one recording mock engine, shared by every test and by the offline preview.
 
     mocks = offline.mocks.install(config={"hybrid-aks:prefix": "t", ...}, secret_keys=[...])
-    ... build resources, or offline.mocks.run_program(Path("__main__.py"), mocks) ...
+    offline.mocks.run(lambda: MyComponent(...), mocks)      # or run_program(Path("__main__.py"), mocks)
     mocks.registrations      # every RegisterResource, in order: Registration(type, name, urn, parent, ...)
     mocks.by_type("azure-native:network:Subnet")
     mocks.stack_outputs      # after run_program: {name: (value, is_secret)}
@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import runpy
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,15 +367,20 @@ def install(
     return mocks
 
 
-def run_program(path: Path, mocks: RecordingMocks) -> None:
-    """Run a Pulumi program file under the installed mocks until every registration completes.
+def run(program: Callable[[], object], mocks: RecordingMocks) -> None:
+    """Run a program (a callable that builds resources) until every registration completes.
 
     Exceptions from the program (a ConfigError, say) propagate unchanged. The stack's exports land in
     `mocks.stack_outputs` as {name: (value, is_secret)}.
     """
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(path), run_name="__main__")))
+    _sync_await(run_pulumi_func(program))
     root = settings.get_root_resource()
     outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
     for name, value in outputs.items():
         output = pulumi.Output.from_input(value)
         mocks.stack_outputs[name] = (_sync_await(output.future()), bool(_sync_await(output.is_secret())))
+
+
+def run_program(path: Path, mocks: RecordingMocks) -> None:
+    """Run a Pulumi program file (the project's __main__.py) under the installed mocks; see `run`."""
+    run(lambda: runpy.run_path(str(path), run_name="__main__"), mocks)

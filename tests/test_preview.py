@@ -1,0 +1,107 @@
+"""The offline preview and the program's refusal of bad config, end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config import ConfigError
+from offline.mocks import install, run_program
+from offline.preview import main, preview, read_stack_file, to_json
+from tests.stacks import ROOT, STACKS, evaluated
+
+
+def project_with(tmp_path: Path, stack: str, document: dict) -> Path:
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(ROOT / "__main__.py", tmp_path / "__main__.py")
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    return tmp_path
+
+
+def dev_document() -> dict:
+    return yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+
+
+def test_overlapping_vnets_fail_naming_both_keys_and_create_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = dev_document()
+    document["config"]["hybrid-aks:spokes"][0]["addressSpace"] = ["10.10.0.0/16"]
+    project = project_with(tmp_path, "overlap", document)
+    assert main(["--stack", "overlap", "--project-dir", str(project), "--json", str(tmp_path / "r.json")]) == 1
+    text = capsys.readouterr().out
+    assert "hybrid-aks:spokes[0].addressSpace[0]: 10.10.0.0/16" in text and "hybrid-aks:hub.addressSpace[0]" in text
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["resources"] == [] and len(report["errors"]) == 3
+
+
+def test_the_program_itself_refuses_bad_config_before_any_resource() -> None:
+    """Not just the preview's pre-check: __main__.py raises ConfigError and registers nothing."""
+    config, _ = dev_config_with_overlap()
+    mocks = install(config=config, secret_keys=["hybrid-aks:vpnSharedKey-lab"])
+    with pytest.raises(ConfigError) as caught:
+        run_program(ROOT / "__main__.py", mocks)
+    assert any(p.key == "hybrid-aks:spokes[0].addressSpace[0]" for p in caught.value.problems)
+    assert mocks.registrations == []
+
+
+def dev_config_with_overlap() -> tuple[dict[str, str], set[str]]:
+    stack_file = read_stack_file(ROOT, "dev")
+    spokes = json.loads(stack_file.config["hybrid-aks:spokes"])
+    spokes[0]["addressSpace"] = ["10.10.0.0/16"]
+    config = {**stack_file.config, "hybrid-aks:spokes": json.dumps(spokes), "hybrid-aks:vpnSharedKey-lab": "k"}
+    return config, {"hybrid-aks:vpnSharedKey-lab"}
+
+
+def test_a_missing_secret_stops_a_real_run() -> None:
+    """Under the engine (no placeholders), a required secret that isn't set is a config problem."""
+    mocks = install(config=read_stack_file(ROOT, "dev").config)
+    with pytest.raises(ConfigError) as caught:
+        run_program(ROOT / "__main__.py", mocks)
+    (problem,) = caught.value.problems
+    assert problem.key == "hybrid-aks:vpnSharedKey-lab" and "pulumi config set --secret hybrid-aks:vpnSharedKey-lab" in problem.fix
+    assert mocks.registrations == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_evaluates_cleanly(stack: str) -> None:
+    result = evaluated(stack)
+    assert result.exit_code == 0
+    assert not result.mandatory_violations, [str(v) for v in result.mandatory_violations]
+    assert sum(r.custom for r in result.registrations) > 10
+
+
+def test_json_report_shape_and_secrets(tmp_path: Path) -> None:
+    report = to_json(evaluated("prod"))
+    assert set(report) >= {"stack", "resources", "address_plan", "errors", "outputs", "missing_secrets"}
+    resource = report["resources"][0]
+    assert set(resource) >= {"type", "name", "parent", "dependencies", "inputs"}
+    text = json.dumps(report, default=str)
+    assert "offline-preview-placeholder" not in text and '"sharedKey": "[secret]"' in text
+    assert [s["key"] for s in report["missing_secrets"]] == [
+        "hybrid-aks:vpnSharedKey-paris-dc", "hybrid-aks:erAuthorizationKey-paris-dc", "hybrid-aks:vpnSharedKey-lyon-dc"]
+    nodes = next(row for row in report["address_plan"] if row["key"] == "hybrid-aks:spokes[0].subnets.nodes")
+    assert (nodes["usable"], nodes["needed"]) == (4091, 6 * 31 + 27 * 51)
+
+
+def test_text_report_shows_tree_plan_and_secret_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "dev", "--project-dir", str(ROOT)]) == 0
+    text = capsys.readouterr().out
+    assert "+ hybrid-aks:network:Hub  hub" in text and "    azure-native:network:VirtualNetwork  hub-vnet" in text
+    assert "provide it with: pulumi config set --secret hybrid-aks:vpnSharedKey-lab <value>" in text
+    assert "hybrid-aks:spokes[0].subnets.nodes" in text and "headroom" in text
+    assert text.rstrip().splitlines()[-1].startswith("dev: ")
+
+
+def test_ciphertext_in_a_stack_file_is_refused(tmp_path: Path) -> None:
+    document = dev_document()
+    document["config"]["hybrid-aks:vpnSharedKey-lab"] = {"secure": "v1:abc"}
+    result = preview("enc", project_with(tmp_path, "enc", document))
+    assert result.exit_code == 1 and "encrypted value for hybrid-aks:vpnSharedKey-lab" in result.errors[0]
+
+
+def test_unknown_stack_lists_the_known_ones() -> None:
+    result = preview("nope", ROOT)
+    assert result.exit_code == 1 and "Pulumi.nope.yaml" in result.errors[0] and "dev" in result.errors[0]
