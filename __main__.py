@@ -4,6 +4,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 import config
+from components.aks_cluster import AksCluster, AksClusterArgs
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
 from components.spoke import Spoke, SpokeArgs
@@ -14,6 +15,7 @@ from config.topology import aks_subnets, forwarding_rules, vnet_dns_servers
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
 secrets = read_secrets(stack)
 dns_servers = vnet_dns_servers(stack)
+subscription_id = azure.authorization.get_client_config_output().subscription_id
 
 hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
@@ -26,7 +28,7 @@ gateways = HybridGateways("gateways", HybridGatewaysArgs(
     gateways=stack.gateways, sites=stack.sites, prefix=stack.prefix, hub_name=stack.hub.name, location=stack.location,
     tags=stack.tags, protect=stack.protect, resource_group_name=hub.resource_group_name,
     gateway_subnet_id=hub.subnet_ids.get(GATEWAY_SUBNET, ""), secrets=secrets,
-    subscription_id=azure.authorization.get_client_config_output().subscription_id,
+    subscription_id=subscription_id,
 ))
 
 spokes = {
@@ -36,6 +38,16 @@ spokes = {
         firewall_private_ip=hub.firewall_private_ip, gateways=gateways.gateways,
     ))
     for spoke in stack.spokes
+}
+
+clusters = {
+    name: AksCluster(f"aks-{name}", AksClusterArgs(
+        spoke=spoke.config, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
+        subscription_id=subscription_id, resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
+        spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
+        hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
+    ))
+    for name, spoke in spokes.items() if spoke.config.aks is not None
 }
 
 # What the on-prem team and operators need; shared and authorization keys are never exported.
@@ -48,3 +60,4 @@ pulumi.export("hubVnetId", hub.vnet_id)
 pulumi.export("hubSubnetIds", hub.subnet_ids)
 pulumi.export("spokeVnetIds", {name: spoke.vnet_id for name, spoke in spokes.items()})
 pulumi.export("spokeSubnetIds", {name: spoke.subnet_ids for name, spoke in spokes.items()})
+pulumi.export("aksClusterNames", {name: cluster.cluster_name for name, cluster in clusters.items()})

@@ -28,6 +28,7 @@ class SpokeArgs:
 
 
 class Spoke(pulumi.ComponentResource):
+    config: SpokeConfig
     resource_group_name: Output[str]
     vnet_id: Output[str]
     vnet_name: Output[str]
@@ -37,7 +38,7 @@ class Spoke(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SpokeArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("hybrid-aks:network:Spoke", name, None, opts)
-        cfg = args.spoke
+        cfg = self.config = args.spoke
         child = ResourceOptions(parent=self)
         rg = azure.resources.ResourceGroup(
             f"{name}-rg", resource_group_name=f"rg-{args.prefix}-{cfg.name}", location=args.location, tags=dict(args.tags), opts=child)

@@ -48,7 +48,7 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     (f"{NET}Subnet", f"{NET}RouteTable"): "a subnet references its route table",
     (f"{NET}VirtualNetworkPeering", f"{NET}VirtualNetwork"): "a peering joins two existing VNets",
     (f"{NET}VirtualNetworkPeering", f"{NET}VirtualNetworkGateway"):
-        "useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists (virtual-network-peering-overview)",
+        "gateway transit fails with RemoteVnetHasNoGateways until the hub gateway exists (virtual-network-peering-overview)",
     (f"{NET}VirtualNetworkGateway", f"{NET}PublicIPAddress"): "a gateway IP configuration references its public IP",
     (f"{NET}VirtualNetworkGateway", f"{NET}Subnet"): "a gateway lives in GatewaySubnet",
     (f"{NET}VirtualNetworkGatewayConnection", f"{NET}VirtualNetworkGateway"): "a connection belongs to its gateway",
@@ -91,14 +91,22 @@ FORCED_PREFIX_LINKS = {("kubernetes:", "pulumi:providers:kubernetes"): "objects 
 
 
 class Registration(Protocol):
-    id: str
-    type: str
-    name: str
-    urn: str
-    parent: str | None
-    dependencies: list[str]
-    inputs: Mapping[str, Any]
-    custom: bool
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def urn(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def dependencies(self) -> list[str]: ...
+    @property
+    def inputs(self) -> Mapping[str, Any]: ...
+    @property
+    def custom(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,7 @@ def _implied_links(by_urn: Mapping[str, Registration]) -> list[tuple[str, str, s
     links = [(c.urn, f.urn, "with userDefinedRouting, nodes need the firewall for egress while they provision (egress-udr)")
              for c in udr_clusters for f in firewalls]
     # The hub firewall is reached through the spoke's peerings: they must be connected before the nodes boot.
-    subnet_parent = {r.id.lower(): r.parent for r in regs if r.type == f"{NET}Subnet" and getattr(r, "id", "")}
+    subnet_parent = {r.id.lower(): r.parent for r in regs if r.type == f"{NET}Subnet" and r.id}
     peerings_by_parent: dict[str | None, list[Registration]] = {}
     for r in regs:
         if r.type == f"{NET}VirtualNetworkPeering":
@@ -221,7 +229,9 @@ def estimate(registrations: Iterable[Registration]) -> Estimate:
                     forced_edges.setdefault(r.urn, {})[target] = reason
     for dependent, dependency, reason in _implied_links(by_urn):
         forced_edges.setdefault(dependent, {})[dependency] = reason
-        all_edges.setdefault(dependent, {}).setdefault(dependency, reason)
+        recorded = all_edges.setdefault(dependent, {})
+        if recorded.get(dependency) in (None, "recorded dependency"):
+            recorded[dependency] = reason
     customs = [r for r in regs if r.custom]
     longest = _longest(customs, all_edges, by_urn)
     lower = _longest(customs, forced_edges, by_urn)

@@ -147,8 +147,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state.update(computed(self, args.name, inputs, resource_id))
         return resource_id, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         self.calls.append((args.token, dict(args.args)))
+        return self._answer(args), []
+
+    def _answer(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         if args.token == "azure-native:authorization:getClientConfig":
             return {"clientId": str(uuid.uuid5(uuid.NAMESPACE_DNS, "client")), "objectId": str(uuid.uuid5(uuid.NAMESPACE_DNS, "object")),
                     "subscriptionId": SUBSCRIPTION, "tenantId": TENANT}
@@ -251,7 +254,7 @@ def _gateway(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_
     for i, config in enumerate(configs):
         subnet_id = (config.get("subnet") or {}).get("id")
         address = mocks.subnet_address(subnet_id, -2 - i, f"10.0.0.{254 - i}")  # Azure takes the subnet's last usable addresses
-        custom = next((p.get("customBgpIpAddresses", []) for p in bgp.get("bgpPeeringAddresses", [])
+        custom: list[str] = next((p.get("customBgpIpAddresses", []) for p in bgp.get("bgpPeeringAddresses", [])
                        if p.get("ipconfigurationId", "").endswith(config.get("name", "~"))), [])
         peering.append({"ipconfigurationId": f"{resource_id}/ipConfigurations/{config.get('name', i)}",
                         "defaultBgpIpAddresses": [address], "customBgpIpAddresses": custom,
@@ -269,7 +272,13 @@ def _identity(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource
 def _cluster(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
     prefix = inputs.get("dnsPrefix", name)
     location = inputs.get("location", "westeurope")
+    identity = dict(inputs.get("identity") or {})
+    # Inputs list the user-assigned identities; outputs map each id to its principal.
+    identity["userAssignedIdentities"] = {
+        identity_id: {"principalId": _uuid(identity_id, "principal"), "clientId": _uuid(identity_id, "client")}
+        for identity_id in identity.get("userAssignedIdentities") or []}
     return {
+        "identity": identity,
         "fqdn": f"{prefix}.hcp.{location}.azmk8s.io",
         "privateFQDN": f"{prefix}.{hashlib.sha1(resource_id.encode()).hexdigest()[:8]}.privatelink.{location}.azmk8s.io",
         "nodeResourceGroup": f"MC_{inputs.get('resourceGroupName', 'rg')}_{inputs.get('resourceName', name)}_{location}",
@@ -345,8 +354,8 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
         ))
         obj = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = runtime_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+        self.resources[urn] = runtime_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
 
 
 def install(
@@ -373,7 +382,10 @@ def run(program: Callable[[], object], mocks: RecordingMocks) -> None:
     Exceptions from the program (a ConfigError, say) propagate unchanged. The stack's exports land in
     `mocks.stack_outputs` as {name: (value, is_secret)}.
     """
-    _sync_await(run_pulumi_func(program))
+    def body() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(body))
     root = settings.get_root_resource()
     outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
     for name, value in outputs.items():

@@ -145,8 +145,8 @@ def render_text(result: PreviewResult) -> str:
         out += ["Address plan", *_plan_table(result.address_plan), ""]
     if result.outputs:
         out.append("Outputs")
-        for name, (value, secret) in sorted(result.outputs.items()):
-            out.append(f"  {name}: {'[secret]' if secret else json.dumps(redact(value))}")
+        for name, (value, is_secret_output) in sorted(result.outputs.items()):
+            out.append(f"  {name}: {'[secret]' if is_secret_output else json.dumps(redact(value))}")
         out.append("")
     if result.missing_secrets:
         out.append("Secrets to set before a real `pulumi up` (the preview used placeholders)")

@@ -1,0 +1,175 @@
+"""An AKS cluster with Azure CNI in a spoke, its identity and rights, and (optionally) its in-cluster part."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure
+import pulumi_kubernetes as k8s
+from pulumi import Input, Output, ResourceOptions
+
+from components.external_backend import ExternalBackend
+from components.internal_service import InternalService
+from config.model import NodePool
+from config.model import Spoke as SpokeConfig
+
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+PRIVATE_DNS_ZONE_CONTRIBUTOR = "b12aa53e-6015-4669-85d0-8515ebb3ae7f"
+
+
+@dataclass(frozen=True)
+class AksClusterArgs:
+    spoke: SpokeConfig  # with .aks set
+    prefix: str
+    location: str
+    tags: Mapping[str, str]
+    protect: bool
+    subscription_id: Input[str]
+    resource_group_name: Input[str]  # the spoke's
+    subnet_ids: Mapping[str, Input[str]]  # the spoke's subnets by name
+    spoke_vnet_id: Input[str]
+    # userDefinedRouting through the hub firewall when set; the cluster waits for the table and the peerings.
+    route_table: azure.network.RouteTable | None
+    peerings: Sequence[pulumi.Resource]
+    # privateDnsZone "hub": the zone lives in the hub and is linked to the hub and this spoke.
+    hub_resource_group_name: Input[str]
+    hub_vnet_id: Input[str]
+    kubernetes_enabled: bool
+
+
+class AksCluster(pulumi.ComponentResource):
+    cluster_name: Output[str]
+    cluster_id: Output[str]
+    identity_principal_id: Output[str]
+    kubeconfig: Output[str] | None
+    provider: k8s.Provider | None
+
+    def __init__(self, name: str, args: AksClusterArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__("hybrid-aks:aks:Cluster", name, None, opts)
+        aks = args.spoke.aks
+        assert aks is not None
+        self._name, self._args = name, args
+        child = ResourceOptions(parent=self)
+        identity = azure.managedidentity.UserAssignedIdentity(
+            f"{name}-identity", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
+            resource_name_=f"id-{args.prefix}-{args.spoke.name}-aks", opts=child)
+        self.identity_principal_id = identity.principal_id
+        zone_id = self._create_private_zone(identity) if aks.private_dns_zone == "hub" and aks.private_cluster else None
+        grants = self._grant_network_contributor(identity)
+        outbound = "userDefinedRouting" if args.route_table is not None else "loadBalancer"
+        overlay = aks.network_plugin_mode == "overlay"
+        # Egress through the hub firewall needs the route table and connected peerings before nodes boot;
+        # with loadBalancer egress nothing here waits for the peerings (and so for the gateway).
+        waits_for: list[pulumi.Resource] = [*grants, *([args.route_table, *args.peerings] if args.route_table else [])]
+        cluster = azure.containerservice.ManagedCluster(
+            f"{name}-cluster", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
+            resource_name_=f"aks-{args.prefix}-{args.spoke.name}", kubernetes_version=aks.kubernetes_version,
+            # A bring-your-own private zone needs fqdnSubdomain instead of dnsPrefix (private-clusters).
+            dns_prefix=None if zone_id else f"aks-{args.prefix}-{args.spoke.name}",
+            fqdn_subdomain=f"aks-{args.prefix}-{args.spoke.name}" if zone_id else None,
+            identity=azure.containerservice.ManagedClusterIdentityArgs(
+                type=azure.containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]),
+            enable_rbac=True,
+            agent_pool_profiles=[self._pool_profile(aks.system_pool, "System")],
+            network_profile=azure.containerservice.ContainerServiceNetworkProfileArgs(
+                network_plugin="azure", network_plugin_mode="overlay" if overlay else None, pod_cidr=aks.pod_cidr,
+                network_policy=aks.network_policy, network_dataplane="cilium" if aks.network_policy == "cilium" else None,
+                service_cidr=aks.service_cidr, dns_service_ip=aks.dns_service_ip,
+                outbound_type=outbound, load_balancer_sku="standard"),
+            api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
+                enable_private_cluster=aks.private_cluster, private_dns_zone=(zone_id or "system") if aks.private_cluster else None),
+            aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(
+                managed=True, enable_azure_rbac=aks.entra_id.azure_rbac,
+                admin_group_object_ids=list(aks.entra_id.admin_group_object_ids) or None) if aks.entra_id.enabled else None,
+            disable_local_accounts=aks.entra_id.disable_local_accounts,
+            # The autoscaler owns the node count.
+            opts=ResourceOptions(parent=self, protect=args.protect, depends_on=waits_for,
+                                 ignore_changes=["agentPoolProfiles[0].count"]))
+        self.cluster_name, self.cluster_id = cluster.name, cluster.id
+        for pool in aks.user_pools:
+            azure.containerservice.AgentPool(
+                f"{name}-pool-{pool.name}", resource_group_name=args.resource_group_name, resource_name_=cluster.name,
+                agent_pool_name=pool.name, mode="User", os_type="Linux", type="VirtualMachineScaleSets",
+                vm_size=pool.vm_size, count=pool.min_count, min_count=pool.min_count, max_count=pool.max_count,
+                enable_auto_scaling=True, max_pods=pool.max_pods, vnet_subnet_id=args.subnet_ids[pool.subnet or aks.node_subnet],
+                availability_zones=list(pool.zones) or None,
+                upgrade_settings=azure.containerservice.AgentPoolUpgradeSettingsArgs(max_surge=pool.max_surge),
+                opts=ResourceOptions(parent=self, ignore_changes=["count"]))
+        self.kubeconfig, self.provider = None, None
+        if args.kubernetes_enabled:
+            self._create_in_cluster_part(cluster)
+        self.register_outputs({"clusterName": self.cluster_name, "clusterId": self.cluster_id,
+                               "identityPrincipalId": self.identity_principal_id, "kubeconfig": self.kubeconfig})
+
+    def _pool_profile(self, pool: NodePool, mode: str) -> azure.containerservice.ManagedClusterAgentPoolProfileArgs:
+        aks = self._args.spoke.aks
+        assert aks is not None
+        return azure.containerservice.ManagedClusterAgentPoolProfileArgs(
+            name=pool.name, mode=mode, os_type="Linux", type="VirtualMachineScaleSets", vm_size=pool.vm_size,
+            count=pool.min_count, min_count=pool.min_count, max_count=pool.max_count, enable_auto_scaling=True,
+            max_pods=pool.max_pods, vnet_subnet_id=self._args.subnet_ids[pool.subnet or aks.node_subnet],
+            availability_zones=list(pool.zones) or None,
+            upgrade_settings=azure.containerservice.AgentPoolUpgradeSettingsArgs(max_surge=pool.max_surge))
+
+    def _role(self, role: str, scope_name: str, scope: Input[str], principal: Output[str]) -> azure.authorization.RoleAssignment:
+        args = self._args
+        return azure.authorization.RoleAssignment(
+            f"{self._name}-{scope_name}-role",
+            # A name derived from stable strings, so the assignment is never replaced between runs.
+            role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"hybrid-aks/{args.prefix}/{args.spoke.name}/{scope_name}/{role}")),
+            scope=scope, principal_id=principal, principal_type="ServicePrincipal",
+            role_definition_id=Output.concat("/subscriptions/", args.subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role),
+            opts=ResourceOptions(parent=self))
+
+    def _grant_network_contributor(self, identity: azure.managedidentity.UserAssignedIdentity) -> list[pulumi.Resource]:
+        """Network Contributor on node subnets, load-balancer subnets and the route table (internal-lb, egress-udr)."""
+        aks, args = self._args.spoke.aks, self._args
+        assert aks is not None
+        subnets = {pool.subnet or aks.node_subnet for pool in [aks.system_pool, *aks.user_pools]}
+        subnets |= {service.subnet for service in aks.internal_services}
+        grants: list[pulumi.Resource] = [
+            self._role(NETWORK_CONTRIBUTOR, f"subnet-{subnet}", args.subnet_ids[subnet], identity.principal_id) for subnet in sorted(subnets)]
+        if args.route_table is not None:
+            grants.append(self._role(NETWORK_CONTRIBUTOR, "route-table", args.route_table.id, identity.principal_id))
+        return grants
+
+    def _create_private_zone(self, identity: azure.managedidentity.UserAssignedIdentity) -> Output[str]:
+        """privatelink.<region>.azmk8s.io in the hub, linked to hub and spoke, so custom DNS and on-prem resolve the API server."""
+        args = self._args
+        zone = azure.privatedns.PrivateZone(
+            f"{self._name}-api-zone", resource_group_name=args.hub_resource_group_name, location="global", tags=dict(args.tags),
+            private_zone_name=f"privatelink.{args.location}.azmk8s.io", opts=ResourceOptions(parent=self))
+        for where, vnet_id in (("hub", args.hub_vnet_id), ("spoke", args.spoke_vnet_id)):
+            azure.privatedns.VirtualNetworkLink(
+                f"{self._name}-api-zone-{where}", resource_group_name=args.hub_resource_group_name, private_zone_name=zone.name,
+                virtual_network_link_name=f"link-{args.prefix}-{args.spoke.name}-{where}", location="global",
+                registration_enabled=False, virtual_network=azure.privatedns.SubResourceArgs(id=vnet_id),
+                opts=ResourceOptions(parent=self))
+        self._zone_grant = self._role(PRIVATE_DNS_ZONE_CONTRIBUTOR, "api-zone", zone.id, identity.principal_id)
+        return zone.id
+
+    def _create_in_cluster_part(self, cluster: azure.containerservice.ManagedCluster) -> None:
+        aks, args = self._args.spoke.aks, self._args
+        assert aks is not None
+        credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name, resource_name=cluster.name)
+        self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
+            lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
+        self.provider = k8s.Provider(f"{self._name}-k8s", kubeconfig=self.kubeconfig, opts=ResourceOptions(parent=self))
+        in_cluster = ResourceOptions(parent=self, providers={"kubernetes": self.provider})
+        namespaces = sorted(({s.namespace for s in aks.internal_services} | {b.namespace for b in aks.external_backends}) - {"default"})
+        created = {ns: k8s.core.v1.Namespace(f"{self._name}-ns-{ns}", metadata=k8s.meta.v1.ObjectMetaArgs(name=ns), opts=in_cluster)
+                   for ns in namespaces}
+        for service in aks.internal_services:
+            InternalService(f"{self._name}-svc-{service.namespace}-{service.name}", service,
+                            opts=ResourceOptions(parent=self, providers={"kubernetes": self.provider},
+                                                 depends_on=[created[service.namespace]] if service.namespace in created else None))
+        for backend in aks.external_backends:
+            ExternalBackend(f"{self._name}-ext-{backend.namespace}-{backend.name}", backend,
+                            opts=ResourceOptions(parent=self, providers={"kubernetes": self.provider},
+                                                 depends_on=[created[backend.namespace]] if backend.namespace in created else None))
+
