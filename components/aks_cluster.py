@@ -61,7 +61,6 @@ class AksCluster(pulumi.ComponentResource):
         zone_id = self._create_private_zone(identity) if aks.private_dns_zone == "hub" and aks.private_cluster else None
         grants = self._grant_network_contributor(identity)
         outbound = "userDefinedRouting" if args.route_table is not None else "loadBalancer"
-        overlay = aks.network_plugin_mode == "overlay"
         # Egress through the hub firewall needs the route table and connected peerings before nodes boot;
         # with loadBalancer egress nothing here waits for the peerings (and so for the gateway).
         waits_for: list[pulumi.Resource] = [*grants, *([args.route_table, *args.peerings] if args.route_table else [])]
@@ -75,11 +74,7 @@ class AksCluster(pulumi.ComponentResource):
                 type=azure.containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]),
             enable_rbac=True,
             agent_pool_profiles=[self._pool_profile(aks.system_pool, "System")],
-            network_profile=azure.containerservice.ContainerServiceNetworkProfileArgs(
-                network_plugin="azure", network_plugin_mode="overlay" if overlay else None, pod_cidr=aks.pod_cidr,
-                network_policy=aks.network_policy, network_dataplane="cilium" if aks.network_policy == "cilium" else None,
-                service_cidr=aks.service_cidr, dns_service_ip=aks.dns_service_ip,
-                outbound_type=outbound, load_balancer_sku="standard"),
+            network_profile=self._network_profile(outbound),
             api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=aks.private_cluster, private_dns_zone=(zone_id or "system") if aks.private_cluster else None),
             aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(
@@ -104,6 +99,22 @@ class AksCluster(pulumi.ComponentResource):
             self._create_in_cluster_part(cluster)
         self.register_outputs({"clusterName": self.cluster_name, "clusterId": self.cluster_id,
                                "identityPrincipalId": self.identity_principal_id, "kubeconfig": self.kubeconfig})
+
+    def _network_profile(self, outbound: str) -> azure.containerservice.ContainerServiceNetworkProfileArgsDict:
+        """The typed dict, not the Args class: the class fills in podCidr 10.244.0.0/16 when it is omitted, and a
+        pod CIDR with Azure CNI outside overlay is refused by AKS tooling (azure-cli#26237)."""
+        aks = self._args.spoke.aks
+        assert aks is not None
+        profile: azure.containerservice.ContainerServiceNetworkProfileArgsDict = {
+            "network_plugin": "azure", "network_policy": aks.network_policy,
+            "service_cidr": aks.service_cidr, "dns_service_ip": aks.dns_service_ip,
+            "outbound_type": outbound, "load_balancer_sku": "standard",
+        }
+        if aks.network_plugin_mode == "overlay":
+            profile |= {"network_plugin_mode": "overlay", "pod_cidr": aks.pod_cidr}
+        if aks.network_policy == "cilium":
+            profile["network_dataplane"] = "cilium"
+        return profile
 
     def _pool_profile(self, pool: NodePool, mode: str) -> azure.containerservice.ManagedClusterAgentPoolProfileArgs:
         aks = self._args.spoke.aks

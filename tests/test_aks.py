@@ -1,0 +1,191 @@
+"""AKS and the in-cluster part, asserted on what the shipped stacks would send; Kubernetes objects schema-checked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from components.aks_cluster import NETWORK_CONTRIBUTOR, PRIVATE_DNS_ZONE_CONTRIBUTOR
+from components.external_backend import MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL
+from offline.mocks import Registration, is_secret
+from offline.preview import preview
+from tests.stacks import ROOT, STACKS, evaluated
+
+CS = "azure-native:containerservice:"
+KUBERNETES_VERSION = "1.33.0"  # the version the stacks pin (prod) or AKS's current default
+
+
+def regs(stack: str, type_: str) -> list[Registration]:
+    return [r for r in evaluated(stack).registrations if r.type == type_]
+
+
+def one(stack: str, name: str) -> Registration:
+    (match,) = [r for r in evaluated(stack).registrations if r.name == name]
+    return match
+
+
+def test_dev_network_profile_azure_cni_with_udr() -> None:
+    cluster = one("dev", "aks-aks-cluster")
+    assert cluster.inputs["networkProfile"] == {
+        "networkPlugin": "azure", "networkPolicy": "calico", "serviceCidr": "10.240.0.0/16", "dnsServiceIP": "10.240.0.10",
+        "outboundType": "userDefinedRouting", "loadBalancerSku": "standard"}
+    assert "dockerBridgeCidr" not in cluster.inputs["networkProfile"]
+
+
+def test_overlay_cilium_cluster_without_firewall_uses_its_load_balancer() -> None:
+    profile = one("site-singapore", "aks-aks-cluster").inputs["networkProfile"]
+    assert (profile["networkPluginMode"], profile["podCidr"], profile["networkPolicy"], profile["networkDataplane"]) == (
+        "overlay", "100.64.0.0/16", "cilium", "cilium")
+    assert profile["outboundType"] == "loadBalancer"
+
+
+def test_pools_on_the_node_subnet_with_max_pods_and_surge() -> None:
+    cluster = one("prod", "aks-aks-cluster")
+    nodes_id = one("prod", "spoke-aks-subnet-nodes").id
+    (system,) = cluster.inputs["agentPoolProfiles"]
+    assert (system["mode"], system["vnetSubnetID"], system["maxPods"], system["minCount"], system["maxCount"]) == ("System", nodes_id, 30, 3, 5)
+    assert system["availabilityZones"] == ["1", "2", "3"] and system["enableAutoScaling"] is True
+    pool = one("prod", "aks-aks-pool-apps")
+    assert (pool.get("mode"), pool.get("vnetSubnetID"), pool.get("maxPods"), pool.get("maxCount")) == ("User", nodes_id, 50, 20)
+    assert pool.get("upgradeSettings.maxSurge") == "33%"
+    assert cluster.urn in pool.dependencies
+
+
+def test_private_api_server_with_system_zone_in_dev() -> None:
+    cluster = one("dev", "aks-aks-cluster")
+    assert cluster.inputs["apiServerAccessProfile"] == {"enablePrivateCluster": True, "privateDNSZone": "system"}
+    assert cluster.get("dnsPrefix") == "aks-dev-aks" and cluster.get("fqdnSubdomain") is None
+
+
+def test_private_api_server_with_hub_zone_in_prod() -> None:
+    cluster = one("prod", "aks-aks-cluster")
+    zone = one("prod", "aks-aks-api-zone")
+    assert zone.get("privateZoneName") == "privatelink.westeurope.azmk8s.io" and zone.get("resourceGroupName") == "rg-prod-hub"
+    assert cluster.get("apiServerAccessProfile.privateDNSZone") == zone.id
+    assert cluster.get("fqdnSubdomain") == "aks-prod-aks" and cluster.get("dnsPrefix") is None
+    links = {one("prod", f"aks-aks-api-zone-{where}").get("virtualNetwork.id") for where in ("hub", "spoke")}
+    assert links == {one("prod", "hub-vnet").id, one("prod", "spoke-aks-vnet").id}
+    grant = one("prod", "aks-aks-api-zone-role")
+    assert grant.get("roleDefinitionId").endswith(PRIVATE_DNS_ZONE_CONTRIBUTOR) and grant.get("scope") == zone.id
+
+
+def test_entra_id_and_local_accounts() -> None:
+    cluster = one("prod", "aks-aks-cluster")
+    assert cluster.get("aadProfile") == {"managed": True, "enableAzureRBAC": True,
+                                         "adminGroupObjectIDs": ["00000000-0000-0000-0000-000000000001"]}
+    assert cluster.get("disableLocalAccounts") is True and cluster.get("enableRBAC") is True
+
+
+def test_identity_gets_network_contributor_before_the_cluster() -> None:
+    cluster = one("dev", "aks-aks-cluster")
+    grants = regs("dev", "azure-native:authorization:RoleAssignment")
+    scopes = {g.get("scope") for g in grants}
+    assert scopes == {one("dev", "spoke-aks-subnet-nodes").id, one("dev", "spoke-aks-subnet-ilb").id, one("dev", "spoke-aks-routes").id}
+    for grant in grants:
+        assert grant.get("roleDefinitionId") == f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{NETWORK_CONTRIBUTOR}"
+        assert grant.get("principalType") == "ServicePrincipal" and grant.urn in cluster.dependencies
+    assert len({g.get("principalId") for g in grants}) == 1
+    assert cluster.get("identity.userAssignedIdentities") == [one("dev", "aks-aks-identity").id]
+
+
+def test_udr_cluster_waits_for_route_table_and_peerings() -> None:
+    cluster = one("dev", "aks-aks-cluster")
+    assert cluster.get("networkProfile.outboundType") == "userDefinedRouting"
+    assert {one("dev", n).urn for n in ("spoke-aks-routes", "spoke-aks-spoke-to-hub", "spoke-aks-hub-to-spoke")} <= set(cluster.dependencies)
+    load_balancer_cluster = one("site-singapore", "aks-aks-cluster")
+    assert one("site-singapore", "spoke-aks-spoke-to-hub").urn not in load_balancer_cluster.dependencies
+
+
+def test_kubernetes_provider_uses_the_cluster_credentials_secretly() -> None:
+    (provider,) = regs("dev", "pulumi:providers:kubernetes")
+    assert is_secret(provider.inputs["kubeconfig"])
+    for obj in (r for r in evaluated("dev").registrations if r.type.startswith("kubernetes:")):
+        assert obj.provider and obj.provider.startswith(provider.urn), obj.name
+
+
+def test_seed_internal_service() -> None:
+    service = one("dev", "aks-aks-svc-default-web-service")
+    assert service.get("metadata.annotations") == {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "ilb",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4": "10.11.8.10"}
+    assert service.get("spec.type") == "LoadBalancer" and "loadBalancerIP" not in service.inputs["spec"]
+    assert service.get("spec.ports") == [{"name": "service", "port": 90, "targetPort": 85, "protocol": "TCP"}]
+    deployment = one("dev", "aks-aks-svc-default-web-deployment")
+    assert deployment.get("spec.replicas") == 3
+    app, port_map = deployment.get("spec.template.spec.containers")
+    assert app["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert port_map["ports"] == [{"containerPort": 85, "protocol": "TCP"}]
+    assert port_map["args"] == ["TCP-LISTEN:85,fork,reuseaddr", "TCP:127.0.0.1:80"]
+    assert deployment.get("spec.selector.matchLabels") == service.get("spec.selector") == {"app": "web"}
+
+
+def test_health_probe_and_traffic_policy_options() -> None:
+    service = one("prod", "aks-aks-svc-shop-orders-service")
+    annotations = service.get("metadata.annotations")
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path"] == "/healthz"
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-health-probe-protocol"] == "http"
+    assert service.get("spec.externalTrafficPolicy") == "Local" and service.get("metadata.namespace") == "shop"
+    namespace = one("prod", "aks-aks-ns-shop")
+    assert namespace.urn in one("prod", "aks-aks-svc-shop-orders").dependencies
+    assert not [r for r in evaluated("dev").registrations if r.type == "kubernetes:core/v1:Namespace"]
+
+
+def test_on_prem_backend_endpoint_slice() -> None:
+    service = one("dev", "aks-aks-ext-default-lab-api-service")
+    assert "selector" not in service.inputs["spec"]
+    assert service.get("spec.ports") == [{"name": "https", "port": 443, "targetPort": 443, "protocol": "TCP"}]
+    endpoints = one("dev", "aks-aks-ext-default-lab-api-endpoints")
+    assert endpoints.get("addressType") == "IPv4"
+    assert [e["addresses"] for e in endpoints.inputs["endpoints"]] == [["172.19.5.20"], ["172.19.5.21"]]
+    assert endpoints.get("ports") == [{"name": "https", "port": 443, "protocol": "TCP"}]
+    assert endpoints.get("metadata.labels") == {SERVICE_NAME_LABEL: "lab-api", MANAGED_BY_LABEL: MANAGED_BY}
+
+
+def test_external_name_backend() -> None:
+    service = one("dev", "aks-aks-ext-default-lab-ldap-service")
+    assert service.get("spec") == {"type": "ExternalName", "externalName": "ldap.lab.example.com"}
+
+
+def test_kubernetes_switch_off_builds_no_in_cluster_part(tmp_path: Path) -> None:
+    document = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    document["config"]["hybrid-aks:kubernetes"] = {"enabled": False}
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "Pulumi.off.yaml").write_text(yaml.safe_dump(document))
+    result = preview("off", tmp_path)
+    assert result.exit_code == 0
+    types = {r.type for r in result.registrations}
+    assert f"{CS}ManagedCluster" in types and not {t for t in types if t.startswith(("kubernetes:", "pulumi:providers:kubernetes"))}
+
+
+def kubernetes_objects(stack: str) -> list[dict[str, Any]]:
+    """Each Kubernetes object as it would be applied: apiVersion, kind and the recorded inputs."""
+    out = []
+    for r in evaluated(stack).registrations:
+        if not r.type.startswith("kubernetes:") or not r.custom:
+            continue
+        _, group_version, kind = r.type.split(":")
+        api_version = group_version.removeprefix("core/")
+        out.append({"apiVersion": api_version, "kind": kind, **{k: v for k, v in r.inputs.items() if k not in ("apiVersion", "kind")}})
+    return out
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_kubernetes_object_matches_the_official_schema(stack: str) -> None:
+    objects = kubernetes_objects(stack)
+    assert objects, "every shipped stack renders Kubernetes objects"
+    for obj in objects:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+def test_the_schema_check_catches_a_typo() -> None:
+    (service, *_) = [o for o in kubernetes_objects("dev") if o["kind"] == "Service"]
+    broken = {**service, "spec": {**service["spec"], "extrnalTrafficPolicy": "Local"}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
