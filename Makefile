@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS := $(VENV)/.installed
 
-.PHONY: preview test typecheck clean
+.PHONY: preview test typecheck snapshot bench clean
 
 $(DEPS): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(DEPS)
 
 typecheck: $(DEPS)
 	$(BIN)/mypy
+
+## Refresh the replacement guard's snapshots (tests/snapshots/) after a deliberate change.
+snapshot: $(DEPS)
+	$(BIN)/python -m offline.snapshot --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

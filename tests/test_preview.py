@@ -105,3 +105,17 @@ def test_ciphertext_in_a_stack_file_is_refused(tmp_path: Path) -> None:
 def test_unknown_stack_lists_the_known_ones() -> None:
     result = preview("nope", ROOT)
     assert result.exit_code == 1 and "Pulumi.nope.yaml" in result.errors[0] and "dev" in result.errors[0]
+
+
+def test_a_public_load_balancer_fails_the_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A variant of the dev program that adds a LoadBalancer Service without the internal annotations."""
+    project = project_with(tmp_path, "public", dev_document())
+    program = (ROOT / "__main__.py").read_text() + '''
+import pulumi_kubernetes as k8s
+k8s.core.v1.Service("public-web", opts=pulumi.ResourceOptions(provider=clusters["aks"].provider),
+    spec=k8s.core.v1.ServiceSpecArgs(type="LoadBalancer", selector={"app": "web"}, ports=[k8s.core.v1.ServicePortArgs(port=80)]))
+'''
+    (project / "__main__.py").write_text(program)
+    assert main(["--stack", "public", "--project-dir", str(project)]) == 1
+    text = capsys.readouterr().out
+    assert "[mandatory] k8s-service-lb-internal: public-web" in text
