@@ -25,6 +25,10 @@ test: $(DEPS)
 typecheck: $(DEPS)
 	$(BIN)/mypy
 
+## Evaluation cost at 1-500 spokes against an SDK baseline, plan-check time, critical path (~15 min).
+bench: $(DEPS)
+	$(BIN)/python -m offline.bench
+
 ## Refresh the replacement guard's snapshots (tests/snapshots/) after a deliberate change.
 snapshot: $(DEPS)
 	$(BIN)/python -m offline.snapshot --write
