@@ -7,6 +7,7 @@ import config
 from components.aks_cluster import AksCluster, AksClusterArgs
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
+from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_secrets
@@ -50,6 +51,14 @@ clusters = {
     for name, spoke in spokes.items() if spoke.config.aks is not None
 }
 
+sites = {
+    site.name: OnPremSite(f"site-{site.name}", OnPremSiteArgs(
+        site=site.name, hybrid=site.aks_hybrid, prefix=stack.prefix, location=stack.location, tags=stack.tags,
+        cluster_ready=site.aks_hybrid.cluster_ready,
+    ))
+    for site in stack.sites if site.aks_hybrid is not None
+}
+
 # What the on-prem team and operators need; shared and authorization keys are never exported.
 pulumi.export("vpnGatewayPublicIps", gateways.vpn_public_ips)
 pulumi.export("vpnGatewayBgpPeeringAddresses", gateways.vpn_bgp_peering_addresses)
@@ -61,3 +70,4 @@ pulumi.export("hubSubnetIds", hub.subnet_ids)
 pulumi.export("spokeVnetIds", {name: spoke.vnet_id for name, spoke in spokes.items()})
 pulumi.export("spokeSubnetIds", {name: spoke.subnet_ids for name, spoke in spokes.items()})
 pulumi.export("aksClusterNames", {name: cluster.cluster_name for name, cluster in clusters.items()})
+pulumi.export("aksArcCreateCommands", {name: site.create_command for name, site in sites.items()})

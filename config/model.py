@@ -57,6 +57,9 @@ _CIRCUIT_ID = re.compile(
     r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.Network/expressRouteCircuits/[-\w._]+$"
 )
 _SURGE = re.compile(r"^([1-9][0-9]*)%?$")
+_CUSTOM_LOCATION_ID = re.compile(
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.ExtendedLocation/customLocations/[-\w._]+$"
+)
 
 
 def _pattern(pattern: re.Pattern[str], what: str, example: str):
@@ -83,6 +86,14 @@ CircuitId = Annotated[
         _CIRCUIT_ID,
         "ExpressRoute circuit resource ID",
         "/subscriptions/<guid>/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/er-paris",
+    ),
+]
+CustomLocationId = Annotated[
+    str,
+    _pattern(
+        _CUSTOM_LOCATION_ID,
+        "custom location resource ID",
+        "/subscriptions/<guid>/resourceGroups/rg-local/providers/Microsoft.ExtendedLocation/customLocations/cl-lyon",
     ),
 ]
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -226,6 +237,9 @@ class SiteDns(Model):
     """On-prem DNS domains forwarded to those servers by the DNS resolver."""
 
 
+from config.onprem import AksHybrid  # noqa: E402  (after the base types it uses)
+
+
 class Site(Model):
     name: DnsLabel
     """Site name; also names its secrets (vpnSharedKey-<name>, erAuthorizationKey-<name>)."""
@@ -237,6 +251,8 @@ class Site(Model):
     """Site-to-site VPN connection (needs gateways.vpn and the secret vpnSharedKey-<name>)."""
     express_route: SiteExpressRoute | None = None
     """ExpressRoute connection to an existing circuit (needs gateways.expressRoute)."""
+    aks_hybrid: AksHybrid | None = None
+    """An AKS hybrid (Arc) cluster at this site: its pools join the address plan."""
 
 
 # --- spokes and AKS -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from functools import cached_property
 from netaddr import IPAddress, IPNetwork, IPSet
 
 from config.model import Aks, NodePool, Site, Spoke, StackConfig
+from config.onprem import check_site
 from config.problems import Problem, key_of
 
 AZURE_RESERVED_PER_SUBNET = 5  # network, .1 gateway, .2/.3 Azure DNS, broadcast (virtual-networks-faq)
@@ -139,6 +140,11 @@ class _Plan:
             if aks.pod_cidr:
                 ranges.append(_Range(key_of("spokes", i, "aks", "podCidr"), f"AKS pod CIDR of '{spoke.name}'",
                                      IPNetwork(aks.pod_cidr), cluster=spoke.name))
+        for i, site in enumerate(self.stack.sites):
+            if site.aks_hybrid:
+                for field, cidr in (("podCidr", site.aks_hybrid.pod_cidr), ("serviceCidr", site.aks_hybrid.service_cidr)):
+                    ranges.append(_Range(key_of("sites", i, "aksHybrid", field), f"AKS hybrid {field[:-4]} CIDR of site '{site.name}'",
+                                         IPNetwork(cidr), cluster=f"site:{site.name}"))
         return ranges
 
     @cached_property
@@ -160,6 +166,8 @@ class _Plan:
         self._check_gateways()
         for i, site in enumerate(self.stack.sites):
             self._check_site(i, site)
+            if site.aks_hybrid:
+                self.out.extend(check_site(i, list(site.address_prefixes), site.aks_hybrid))
         for i, spoke in self._aks_spokes():
             self._check_aks(i, spoke)
         return self.out
@@ -190,8 +198,9 @@ class _Plan:
                 forbidden |= AKS_FORBIDDEN
             self._forbid(r, forbidden)
         for r in self.cluster_ranges:
-            self._forbid(r, AKS_FORBIDDEN | {k: v for k, v in VNET_FORBIDDEN.items() if k != "168.63.129.16/32"})
-            if r.key.endswith("serviceCidr") and r.network.prefixlen < SERVICE_CIDR_MIN_PREFIX:
+            on_prem = r.key.startswith(key_of("sites"))  # AKS Arc: Azure's AKS reservations don't apply
+            self._forbid(r, {k: v for k, v in VNET_FORBIDDEN.items() if k != "168.63.129.16/32"} | ({} if on_prem else AKS_FORBIDDEN))
+            if not on_prem and r.key.endswith("serviceCidr") and r.network.prefixlen < SERVICE_CIDR_MIN_PREFIX:
                 self._add(r.key, f"{r.network} is a /{r.network.prefixlen}; AKS needs a service CIDR smaller than /12",
                           f"use a /{SERVICE_CIDR_MIN_PREFIX} or smaller, e.g. /16 (concepts-network-cni-overview)")
 
@@ -529,12 +538,38 @@ class _Plan:
                 if need is not None:
                     note += f"; headroom {usable - need}"
                 rows.append(PlanRow(f"{path}.subnets.{name}", f"{owner} subnet '{name}'", cidr, network.size, usable, need, note.strip("; ")))
+        rows.extend(self._site_pool_rows())
         for r in self.cluster_ranges:
             note = ""
-            if r.key.endswith("serviceCidr"):
-                spoke = next(s for s in self.stack.spokes if s.name == r.cluster)
-                note = f"dnsServiceIP {spoke.aks.dns_service_ip if spoke.aks else ''}"
+            spoke = next((s for s in self.stack.spokes if s.name == r.cluster), None)
+            if r.key.endswith("serviceCidr") and spoke and spoke.aks:
+                note = f"dnsServiceIP {spoke.aks.dns_service_ip}"
             rows.append(PlanRow(r.key, r.owner, str(r.network), r.network.size, r.network.size - 2, None, note))
+        return rows
+
+
+    def _site_pool_rows(self) -> list[PlanRow]:
+        rows = []
+        for i, site in enumerate(self.stack.sites):
+            hybrid = site.aks_hybrid
+            if hybrid is None:
+                continue
+            base, owner = key_of("sites", i, "aksHybrid"), f"AKS hybrid at '{site.name}'"
+            subnet = IPNetwork(hybrid.subnet)
+            rows.append(PlanRow(f"{base}.subnet", f"{owner}: site subnet", str(subnet), subnet.size, subnet.size - 2, None,
+                                f"gateway {hybrid.gateway}, control plane {hybrid.control_plane_ip}"))
+            nodes = hybrid.nodes.control_plane + hybrid.nodes.workers + hybrid.nodes.max_surge
+            pool = hybrid.node_pool or hybrid.dhcp_scope
+            if pool is not None:
+                size = max(0, pool.range.last - pool.range.first + 1)
+                rows.append(PlanRow(f"{base}.{'nodePool' if hybrid.node_pool else 'dhcpScope'}", f"{owner}: node VMs",
+                                    f"{pool.start}-{pool.end}", size, size, nodes, f"headroom {size - nodes}"))
+            lb_need = hybrid.services + (1 if hybrid.load_balancer.type == "haproxy" else 0)
+            for j, r in enumerate(hybrid.load_balancer.ranges):
+                size = max(0, r.range.last - r.range.first + 1)
+                rows.append(PlanRow(f"{base}.loadBalancer.ranges[{j}]", f"{owner}: {hybrid.load_balancer.type} addresses",
+                                    f"{r.start}-{r.end}", size, size, lb_need if j == 0 else None,
+                                    f"headroom {size - lb_need}" if j == 0 and len(hybrid.load_balancer.ranges) == 1 else ""))
         return rows
 
 

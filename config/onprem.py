@@ -1,0 +1,218 @@
+"""AKS hybrid (AKS enabled by Azure Arc) at an on-prem site: its config and address-plan rules.
+
+Sources (Microsoft Learn): aks-hci-network-system-requirements (static IPs only on Azure Local, one IP per
+node VM, gateway inside the prefix, control-plane IP in the subnet but outside the IP pool),
+deploy-load-balancer-portal (MetalLB ranges must not collide with logical-network pools or control-plane
+IPs), the older AKS-HCI networking concepts (DHCP with the VIP pool excluded from the scope; HAProxy
+takes the control-plane VIP from the VIP pool), and seeds 001/002 (Calico or Flannel, fixed once created).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from dataclasses import dataclass
+
+from netaddr import IPAddress, IPNetwork
+from pydantic import Field
+
+from config.model import Asn, Cidr, CustomLocationId, Ip, Model
+from config.problems import Problem, key_of
+
+
+@dataclass(frozen=True)
+class Span:
+    """An address range as integers; unlike netaddr.IPRange it can hold a backwards range, to report it."""
+
+    first: int
+    last: int
+    text: str
+
+    def __contains__(self, address: IPAddress) -> bool:
+        return self.first <= int(address) <= self.last
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AddressRange(Model):
+    start: Ip
+    """First address of the range."""
+    end: Ip
+    """Last address of the range."""
+
+    @property
+    def range(self) -> Span:
+        return Span(int(IPAddress(self.start)), int(IPAddress(self.end)), f"{self.start}-{self.end}")
+
+
+class HybridBgpPeer(Model):
+    address: Ip
+    """Address of the router MetalLB peers with."""
+    asn: Asn
+    """The router's ASN."""
+
+
+class HybridLoadBalancer(Model):
+    type: Literal["metallb", "haproxy"] = "metallb"
+    """metallb: the Arc MetalLB extension; haproxy: the built-in HAProxy + keepalived VM of the older AKS-HCI."""
+    ranges: list[AddressRange] = Field(min_length=1)
+    """Addresses for load-balanced services (and, with haproxy, the control-plane VIP)."""
+    advertise_mode: Literal["ARP", "BGP", "Both"] = "ARP"
+    """How MetalLB announces the addresses."""
+    asn: Asn | None = None
+    """MetalLB's own ASN, with BGP."""
+    bgp_peers: list[HybridBgpPeer] = []
+    """Routers MetalLB peers with, with BGP."""
+
+
+class HybridNodes(Model):
+    control_plane: Literal[1, 3, 5] = 1
+    """Control-plane node VMs."""
+    workers: Annotated[int, Field(ge=1, le=500)] = 2
+    """Worker node VMs at most (all node pools)."""
+    max_surge: Annotated[int, Field(ge=0, le=100)] = 1
+    """Extra node VMs during an upgrade."""
+
+
+class AksHybrid(Model):
+    platform: Literal["azure-local", "aks-hci"] = "azure-local"
+    """azure-local: AKS Arc on Azure Local (static IPs only); aks-hci: the older AKS on Azure Stack HCI."""
+    network_model: Literal["calico", "flannel"] = "calico"
+    """Overlay network; fixed once the cluster exists."""
+    ip_assignment: Literal["static", "dhcp"] = "static"
+    """Node IPs from the static nodePool, or DHCP (aks-hci only)."""
+    custom_location_id: CustomLocationId
+    """Resource ID of the Azure Local custom location the logical network and cluster live in."""
+    vm_switch_name: str = "ConvergedSwitch(compute_management)"
+    """The Hyper-V switch the logical network uses."""
+    subnet: Cidr
+    """The site subnet the node VMs live in (inside the site's addressPrefixes)."""
+    gateway: Ip
+    """Default gateway of the subnet."""
+    dns_servers: list[Ip] = Field(min_length=1)
+    """DNS servers for the node VMs."""
+    vlan: Annotated[int, Field(ge=0, le=4094)] | None = None
+    """VLAN ID of the subnet."""
+    node_pool: AddressRange | None = None
+    """Static IP pool for node VMs (required with static assignment)."""
+    dhcp_scope: AddressRange | None = None
+    """The DHCP server's scope for node VMs (required with DHCP)."""
+    control_plane_ip: Ip
+    """API server endpoint: in the subnet, outside the node pool (inside the VIP range with haproxy)."""
+    load_balancer: HybridLoadBalancer
+    """Addresses for load-balanced services."""
+    nodes: HybridNodes = HybridNodes()
+    """Node counts the pools must cover."""
+    services: Annotated[int, Field(ge=0)] = 0
+    """Load-balanced services planned on the cluster."""
+    pod_cidr: Cidr = "10.244.0.0/16"
+    """Overlay pod range: clear of everything the pods reach."""
+    service_cidr: Cidr = "10.96.0.0/16"
+    """Overlay service range: clear of everything the pods reach."""
+    cluster_ready: bool = False
+    """Set once `az aksarc create` has built the cluster (the preview prints the command): adds MetalLB and its BGP peers."""
+
+
+def _size(r: Span) -> int:
+    return max(0, r.last - r.first + 1)
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+def check_site(i: int, site_prefixes: list[str], hybrid: AksHybrid) -> list[Problem]:
+    """The rules inside one site; its pod and service CIDRs join the stack-wide overlap sweep in plan.py."""
+    out: list[Problem] = []
+    base = ("sites", i, "aksHybrid")
+
+    def add(path: tuple[str | int, ...], message: str, fix: str) -> None:
+        out.append(Problem(key_of(*base, *path), message, fix))
+
+    subnet = IPNetwork(hybrid.subnet)
+    if not any(subnet in IPNetwork(p) for p in site_prefixes):
+        add(("subnet",), f"{subnet} is not inside the site's addressPrefixes ({', '.join(site_prefixes)})",
+            "use a subnet of the site's prefixes, or declare its prefix on the site")
+    gateway = IPAddress(hybrid.gateway)
+    if gateway not in subnet:
+        add(("gateway",), f"{gateway} is outside subnet {subnet}", "the gateway must lie inside the subnet (aks-hci-network-system-requirements)")
+    control_plane = IPAddress(hybrid.control_plane_ip)
+    if control_plane not in subnet:
+        add(("controlPlaneIp",), f"{control_plane} is outside subnet {subnet}", "pick an address inside the subnet")
+    lb_ranges = [r.range for r in hybrid.load_balancer.ranges]
+    for j, r in enumerate(lb_ranges):
+        if r.first > r.last:
+            add(("loadBalancer", "ranges", j), f"starts after it ends ({r})", "swap start and end")
+        elif not (r.first >= subnet.first and r.last <= subnet.last):
+            add(("loadBalancer", "ranges", j), f"{r} is not inside subnet {subnet}", "take load-balancer addresses from the subnet")
+    for j, a in enumerate(lb_ranges):
+        for k in range(j + 1, len(lb_ranges)):
+            if _overlap(a, lb_ranges[k]):
+                add(("loadBalancer", "ranges", k), f"{lb_ranges[k]} overlaps {a} (loadBalancer.ranges[{j}])", "make the ranges disjoint")
+
+    nodes_needed = hybrid.nodes.control_plane + hybrid.nodes.workers + hybrid.nodes.max_surge
+    pool_key: tuple[str, ...] = ("nodePool",)
+    pool = hybrid.node_pool.range if hybrid.node_pool else None
+    if hybrid.ip_assignment == "dhcp":
+        if hybrid.platform == "azure-local":
+            add(("ipAssignment",), "is dhcp, but AKS Arc on Azure Local takes node IPs only from a static logical network",
+                "use static with a nodePool (aks-hci-network-system-requirements), or platform: aks-hci")
+        if hybrid.dhcp_scope is None:
+            add(("dhcpScope",), "is required with DHCP: the VIP and control-plane addresses must be excluded from it",
+                "give the DHCP server's scope for the node VMs")
+        pool, pool_key = (hybrid.dhcp_scope.range if hybrid.dhcp_scope else None), ("dhcpScope",)
+    elif hybrid.node_pool is None:
+        add(("nodePool",), "is required with static IP assignment", "give the start and end of the node VMs' IP pool")
+
+    if pool is not None:
+        if pool.first > pool.last:
+            add(pool_key, f"starts after it ends ({pool})", "swap start and end")
+        elif not (pool.first >= subnet.first and pool.last <= subnet.last):
+            add(pool_key, f"{pool} is not inside subnet {subnet}", "take the pool from the subnet")
+        if _size(pool) < nodes_needed:
+            add(pool_key, f"{pool} holds {_size(pool)} addresses, but up to {nodes_needed} node VMs can exist "
+                f"({hybrid.nodes.control_plane} control plane + {hybrid.nodes.workers} workers + {hybrid.nodes.max_surge} upgrade surge)",
+                f"widen it to at least {nodes_needed} addresses (one per node VM: aks-hci-network-system-requirements)")
+        for j, r in enumerate(lb_ranges):
+            if _overlap(pool, r):
+                add(("loadBalancer", "ranges", j), f"{r} overlaps the node pool {pool} ({key_of(*base, *pool_key)})",
+                    "keep load-balancer addresses out of the node pool (deploy-load-balancer-portal)")
+        if control_plane in pool:
+            add(("controlPlaneIp",), f"{control_plane} is inside the node pool {pool}",
+                "pick an address in the subnet but outside the pool (aks-hci-network-system-requirements)")
+        if gateway in pool:
+            add(("gateway",), f"{gateway} is inside the node pool {pool}", "exclude the gateway from the pool")
+        for j, server in enumerate(hybrid.dns_servers):
+            if IPAddress(server) in pool:
+                add(("dnsServers", j), f"{server} is inside the node pool {pool}", "exclude DNS servers from the pool")
+
+    in_lb = any(control_plane in r for r in lb_ranges)
+    if hybrid.load_balancer.type == "haproxy":
+        need = hybrid.services + 1
+        if not in_lb:
+            add(("controlPlaneIp",), f"{control_plane} is outside the VIP ranges; with haproxy the control-plane VIP comes from them",
+                "pick it inside loadBalancer.ranges")
+    else:
+        need = hybrid.services
+        if in_lb:
+            add(("controlPlaneIp",), f"{control_plane} lies in a load-balancer range; MetalLB could hand it to a service",
+                "keep the control-plane IP out of loadBalancer.ranges (deploy-load-balancer-portal)")
+    have = sum(_size(r) for r in lb_ranges if r.first <= r.last)
+    if have < need:
+        add(("loadBalancer", "ranges"), f"hold {have} addresses, but {need} are needed "
+            f"({hybrid.services} services{' + the control-plane VIP' if hybrid.load_balancer.type == 'haproxy' else ''})",
+            "widen the ranges or plan fewer services")
+    for j, r in enumerate(lb_ranges):
+        if gateway in r:
+            add(("gateway",), f"{gateway} is inside load-balancer range {r}", "exclude the gateway from the range")
+        for k, server in enumerate(hybrid.dns_servers):
+            if IPAddress(server) in r:
+                add(("dnsServers", k), f"{server} is inside load-balancer range {r}", "exclude DNS servers from the range")
+    lb = hybrid.load_balancer
+    if lb.type == "metallb" and lb.advertise_mode != "ARP":
+        if lb.asn is None or not lb.bgp_peers:
+            add(("loadBalancer",), f"advertiseMode {lb.advertise_mode} needs asn and bgpPeers", "add MetalLB's ASN and its peers, or use ARP")
+    elif lb.bgp_peers and lb.advertise_mode == "ARP":
+        add(("loadBalancer", "bgpPeers"), "are set but advertiseMode is ARP", "set advertiseMode: BGP (or Both), or drop the peers")
+    return out
