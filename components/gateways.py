@@ -9,6 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
+from components.common import standard_public_ip
 from config.model import Gateways, IpsecPolicy, Site
 from config.secrets import er_authorization_key, vpn_shared_key
 
@@ -59,13 +60,10 @@ class HybridGateways(pulumi.ComponentResource):
                                "vpnAsn": self.vpn_asn})
 
     def _public_ip(self, role: str) -> azure.network.PublicIPAddress:
-        """Gateways need Standard, static, zone-redundant public IPs (Basic is refused on AZ gateways)."""
+        """Zone-redundant, so the AZ gateway SKUs keep their zone redundancy."""
         args = self._args
-        return azure.network.PublicIPAddress(
-            f"{self._name}-pip-{role}", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
-            public_ip_address_name=f"pip-{args.prefix}-{args.hub_name}-{role}",
-            sku=azure.network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static", zones=ZONES, opts=ResourceOptions(parent=self))
+        return standard_public_ip(f"{self._name}-pip-{role}", f"pip-{args.prefix}-{args.hub_name}-{role}",
+                                  args.resource_group_name, args.location, args.tags, ZONES, self)
 
     def _create_vpn_gateway(self) -> azure.network.VirtualNetworkGateway:
         args = self._args

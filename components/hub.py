@@ -9,7 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Output, ResourceOptions
 
-from components.nsg import bastion_rules
+from components.common import bastion_rules, standard_public_ip
 from config.model import Hub as HubConfig
 from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET
 from config.topology import NO_NSG_SUBNETS, RESOLVER_DELEGATION, resolver_inbound_ip, resolver_subnets
@@ -76,8 +76,8 @@ class Hub(pulumi.ComponentResource):
             "privateDnsZoneIds": self.private_dns_zone_ids,
         })
 
-    def _child(self, **extra: object) -> ResourceOptions:
-        return ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
+    def _child(self) -> ResourceOptions:
+        return ResourceOptions(parent=self)
 
     def _create_subnets(self) -> dict[str, azure.network.Subnet]:
         name, args = self._name, self._args
@@ -111,11 +111,8 @@ class Hub(pulumi.ComponentResource):
 
     def _public_ip(self, role: str, zones: list[str]) -> azure.network.PublicIPAddress:
         args = self._args
-        return azure.network.PublicIPAddress(
-            f"{self._name}-pip-{role}", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
-            public_ip_address_name=f"pip-{args.prefix}-{args.hub.name}-{role}",
-            sku=azure.network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static", zones=zones or None, opts=self._child())
+        return standard_public_ip(f"{self._name}-pip-{role}", f"pip-{args.prefix}-{args.hub.name}-{role}", self._rg.name,
+                                  args.location, args.tags, zones, self)
 
     def _create_firewall(self) -> Output[str]:
         name, args = self._name, self._args

@@ -49,25 +49,23 @@ class Spoke(pulumi.ComponentResource):
             dhcp_options=azure.network.DhcpOptionsArgs(dns_servers=args.dns_servers) if args.dns_servers else None,
             opts=child)
         self.resource_group_name, self.vnet_id, self.vnet_name = rg.name, vnet.id, vnet.name
-        self.route_table = None
-        if args.firewall_private_ip is not None:
-            # AKS subnets keep BGP propagation off so an on-prem default route can't bypass the firewall (egress-udr).
-            self.route_table = azure.network.RouteTable(
-                f"{name}-routes", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
-                route_table_name=f"rt-{args.prefix}-{cfg.name}", disable_bgp_route_propagation=True,
+        firewall_ip = args.firewall_private_ip
+
+        def default_route_table(suffix: str, bgp_propagation: bool) -> azure.network.RouteTable:
+            return azure.network.RouteTable(
+                f"{name}-routes{suffix}", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
+                route_table_name=f"rt-{args.prefix}-{cfg.name}{suffix}", disable_bgp_route_propagation=not bgp_propagation,
                 routes=[azure.network.RouteArgs(name="default-via-hub-firewall", address_prefix="0.0.0.0/0",
-                                                next_hop_type="VirtualAppliance", next_hop_ip_address=args.firewall_private_ip)],
+                                                next_hop_type="VirtualAppliance", next_hop_ip_address=firewall_ip)],
                 opts=child)
+
+        # AKS subnets keep BGP propagation off so an on-prem default route can't bypass the firewall (egress-udr).
+        self.route_table = default_route_table("", bgp_propagation=False) if firewall_ip is not None else None
         self.route_table_id = self.route_table.id if self.route_table else None
         routed = aks_subnets(cfg) if self.route_table else set()
         other_routes = None
         if self.route_table and set(cfg.subnets) - routed:
-            other_routes = azure.network.RouteTable(
-                f"{name}-routes-workloads", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
-                route_table_name=f"rt-{args.prefix}-{cfg.name}-workloads", disable_bgp_route_propagation=False,
-                routes=[azure.network.RouteArgs(name="default-via-hub-firewall", address_prefix="0.0.0.0/0",
-                                                next_hop_type="VirtualAppliance", next_hop_ip_address=args.firewall_private_ip)],
-                opts=child)
+            other_routes = default_route_table("-workloads", bgp_propagation=True)
         self.subnet_ids = {}
         for subnet, cidr in cfg.subnets.items():
             nsg = None

@@ -1,8 +1,21 @@
-"""NSG rule sets the components share (plain Args builders, no resources)."""
+"""Building blocks the components share: rule sets, and the one kind of public IP the project makes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pulumi
 import pulumi_azure_native as azure
+from pulumi import Input, ResourceOptions
+
+
+def standard_public_ip(name: str, azure_name: str, resource_group_name: Input[str], location: str, tags: Mapping[str, str],
+                       zones: list[str], parent: pulumi.Resource) -> azure.network.PublicIPAddress:
+    """Standard SKU, static: what gateways, firewalls and Bastion require (Basic is refused on AZ gateways)."""
+    return azure.network.PublicIPAddress(
+        name, resource_group_name=resource_group_name, location=location, tags=dict(tags), public_ip_address_name=azure_name,
+        sku=azure.network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+        public_ip_allocation_method="Static", zones=zones or None, opts=ResourceOptions(parent=parent))
 
 
 def _rule(name: str, priority: int, direction: str, source: str, destination: str, ports: list[str], protocol: str = "Tcp") -> azure.network.SecurityRuleArgs:
