@@ -58,8 +58,11 @@ class AksCluster(pulumi.ComponentResource):
             f"{name}-identity", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
             resource_name_=f"id-{args.prefix}-{args.spoke.name}-aks", opts=child)
         self.identity_principal_id = identity.principal_id
-        zone_id = self._create_private_zone(identity) if aks.private_dns_zone == "hub" and aks.private_cluster else None
         grants = self._grant_network_contributor(identity)
+        zone_id = None
+        if aks.private_dns_zone == "hub" and aks.private_cluster:
+            zone_id, zone_grant = self._create_private_zone(identity)
+            grants.append(zone_grant)
         outbound = "userDefinedRouting" if args.route_table is not None else "loadBalancer"
         # Egress through the hub firewall needs the route table and connected peerings before nodes boot;
         # with loadBalancer egress nothing here waits for the peerings (and so for the gateway).
@@ -148,7 +151,7 @@ class AksCluster(pulumi.ComponentResource):
             grants.append(self._role(NETWORK_CONTRIBUTOR, "route-table", args.route_table.id, identity.principal_id))
         return grants
 
-    def _create_private_zone(self, identity: azure.managedidentity.UserAssignedIdentity) -> Output[str]:
+    def _create_private_zone(self, identity: azure.managedidentity.UserAssignedIdentity) -> tuple[Output[str], pulumi.Resource]:
         """privatelink.<region>.azmk8s.io in the hub, linked to hub and spoke, so custom DNS and on-prem resolve the API server."""
         args = self._args
         zone = azure.privatedns.PrivateZone(
@@ -160,8 +163,7 @@ class AksCluster(pulumi.ComponentResource):
                 virtual_network_link_name=f"link-{args.prefix}-{args.spoke.name}-{where}", location="global",
                 registration_enabled=False, virtual_network=azure.privatedns.SubResourceArgs(id=vnet_id),
                 opts=ResourceOptions(parent=self))
-        self._zone_grant = self._role(PRIVATE_DNS_ZONE_CONTRIBUTOR, "api-zone", zone.id, identity.principal_id)
-        return zone.id
+        return zone.id, self._role(PRIVATE_DNS_ZONE_CONTRIBUTOR, "api-zone", zone.id, identity.principal_id)
 
     def _create_in_cluster_part(self, cluster: azure.containerservice.ManagedCluster) -> None:
         aks, args = self._args.spoke.aks, self._args

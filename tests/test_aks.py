@@ -72,6 +72,7 @@ def test_private_api_server_with_hub_zone_in_prod() -> None:
     assert links == {one("prod", "hub-vnet").id, one("prod", "spoke-aks-vnet").id}
     grant = one("prod", "aks-aks-api-zone-role")
     assert grant.get("roleDefinitionId").endswith(PRIVATE_DNS_ZONE_CONTRIBUTOR) and grant.get("scope") == zone.id
+    assert grant.urn in cluster.dependencies, "AKS needs rights on a bring-your-own zone before it creates records"
 
 
 def test_entra_id_and_local_accounts() -> None:
