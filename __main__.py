@@ -5,6 +5,7 @@ import pulumi_azure_native as azure
 
 import config
 from components.aks_cluster import AksCluster, AksClusterArgs
+from components.common import without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
 from components.onprem_site import OnPremSite, OnPremSiteArgs
@@ -14,6 +15,7 @@ from config.secrets import read_secrets
 from config.topology import aks_subnets, forwarding_rules, vnet_dns_servers
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
+pulumi.runtime.register_stack_transformation(without_api_version_aliases)
 secrets = read_secrets(stack)
 dns_servers = vnet_dns_servers(stack)
 subscription_id = azure.authorization.get_client_config_output().subscription_id

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Mapping
 
 import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, ResourceOptions
+
+
+# A type token with an API version: azure-native:network/v20240301:Subnet.
+_API_VERSION_TYPE = re.compile(r"^azure-native:[^:/]+/v[0-9]{8}[a-z]*:")
+
+
+def without_api_version_aliases(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+    """Drop the aliases azure-native gives every resource to its API-version types (about 60 a resource).
+
+    They only matter to state written with explicit-version tokens (azure-native:network/v20240301:Subnet),
+    which this program never uses; yet the SDK turns each into Outputs before registering, which is most of
+    an evaluation's time and memory (pulumi/pulumi#10010, pulumi/pulumi-azure-native#1493). The program's
+    own aliases (renames, moves) are kept.
+    """
+    aliases = args.opts.aliases or []
+    kept = [alias for alias in aliases
+            if not (isinstance(alias, pulumi.Alias) and isinstance(alias.type_, str) and _API_VERSION_TYPE.match(alias.type_))]
+    if len(kept) == len(aliases):
+        return None
+    opts = copy.copy(args.opts)
+    opts.aliases = kept
+    return pulumi.ResourceTransformationResult(args.props, opts)
 
 
 def standard_public_ip(name: str, azure_name: str, resource_group_name: Input[str], location: str, tags: Mapping[str, str],
