@@ -11,12 +11,13 @@ from components.hub import Hub, HubArgs
 from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
-from config.secrets import read_secrets
+from config.secrets import read_kubeconfigs, read_secrets
 from config.topology import aks_subnets, forwarding_rules, vnet_dns_servers
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
 pulumi.runtime.register_stack_transformation(without_api_version_aliases)
 secrets = read_secrets(stack)
+kubeconfigs = read_kubeconfigs(stack)
 dns_servers = vnet_dns_servers(stack)
 subscription_id = azure.authorization.get_client_config_output().subscription_id
 
@@ -49,6 +50,7 @@ clusters = {
         subscription_id=subscription_id, resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
         spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
         hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
+        kubeconfig=kubeconfigs.get(name),
     ))
     for name, spoke in spokes.items() if spoke.config.aks is not None
 }

@@ -39,6 +39,8 @@ class AksClusterArgs:
     hub_resource_group_name: Input[str]
     hub_vnet_id: Input[str]
     kubernetes_enabled: bool
+    # A kubeconfig from secret config (config.secrets.read_kubeconfigs); None: the AKS user credentials.
+    kubeconfig: Output[str] | None = None
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -168,11 +170,17 @@ class AksCluster(pulumi.ComponentResource):
     def _create_in_cluster_part(self, cluster: azure.containerservice.ManagedCluster) -> None:
         aks, args = self._args.spoke.aks, self._args
         assert aks is not None
-        credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
-            resource_group_name=args.resource_group_name, resource_name=cluster.name)
-        self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
-            lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
-        self.provider = k8s.Provider(f"{self._name}-k8s", kubeconfig=self.kubeconfig, opts=ResourceOptions(parent=self))
+        if args.kubeconfig is not None:
+            # Given in config: it doesn't come from the cluster, so wait for it explicitly.
+            self.kubeconfig = Output.secret(args.kubeconfig)
+            provider_opts = ResourceOptions(parent=self, depends_on=[cluster])
+        else:
+            credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
+                resource_group_name=args.resource_group_name, resource_name=cluster.name)
+            self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
+                lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
+            provider_opts = ResourceOptions(parent=self)
+        self.provider = k8s.Provider(f"{self._name}-k8s", kubeconfig=self.kubeconfig, opts=provider_opts)
         in_cluster = ResourceOptions(parent=self, providers={"kubernetes": self.provider})
         namespaces = sorted(({s.namespace for s in aks.internal_services} | {b.namespace for b in aks.external_backends}) - {"default"})
         created = {ns: k8s.core.v1.Namespace(f"{self._name}-ns-{ns}", metadata=k8s.meta.v1.ObjectMetaArgs(name=ns), opts=in_cluster)

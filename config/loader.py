@@ -66,15 +66,20 @@ def _is_secret_key(name: str) -> bool:
 
 
 def _unknown_secret_targets(raw: Mapping[str, Any], stack: StackConfig) -> list[Problem]:
-    """A secret such as vpnSharedKey-<site> must name a site that exists (a typo would leave it unused)."""
+    """A secret such as vpnSharedKey-<site> must name what exists (a typo would leave it unused)."""
     sites = {site.name for site in stack.sites}
+    clusters = {spoke.name for spoke in stack.spokes if spoke.aks is not None}
     problems = []
     for full_key in raw:
-        match = re.fullmatch(rf"{re.escape(_PREFIX)}(vpnSharedKey|erAuthorizationKey)-(.+)", full_key)
-        if match and match.group(2) not in sites:
+        match = re.fullmatch(rf"{re.escape(_PREFIX)}(vpnSharedKey|erAuthorizationKey|kubeconfig)-(.+)", full_key)
+        if match is None:
+            continue
+        kind, target = match.groups()
+        known, what = (clusters, "spoke with aks in hybrid-aks:spokes") if kind == "kubeconfig" else (sites, "site in hybrid-aks:sites")
+        if target not in known:
             problems.append(Problem(
-                full_key, f"names site '{match.group(2)}', but no site in hybrid-aks:sites has that name",
-                f"rename it after one of: {', '.join(sorted(sites)) or '(no sites declared)'}",
+                full_key, f"names '{target}', but no {what} has that name",
+                f"rename it after one of: {', '.join(sorted(known)) or '(none declared)'}",
             ))
     return problems
 

@@ -14,7 +14,7 @@ from config.model import StackConfig
 from config.problems import NAMESPACE, ConfigError, Problem
 
 # Names (without the namespace) that hold secrets; the loader never reads their values.
-SECRET_KEY_PATTERNS = (r"vpnSharedKey-[a-z][-a-z0-9]*", r"erAuthorizationKey-[a-z][-a-z0-9]*")
+SECRET_KEY_PATTERNS = (r"vpnSharedKey-[a-z][-a-z0-9]*", r"erAuthorizationKey-[a-z][-a-z0-9]*", r"kubeconfig-[a-z][-a-z0-9]*")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ def vpn_shared_key(site: str) -> str:
 
 def er_authorization_key(site: str) -> str:
     return f"{NAMESPACE}:erAuthorizationKey-{site}"
+
+
+def kubeconfig_key(spoke: str) -> str:
+    return f"{NAMESPACE}:kubeconfig-{spoke}"
 
 
 def required_secrets(stack: StackConfig) -> list[RequiredSecret]:
@@ -59,4 +63,17 @@ def read_secrets(stack: StackConfig) -> dict[str, pulumi.Output[str]]:
             values[secret.key] = value
     if problems:
         raise ConfigError(problems)
+    return values
+
+
+def read_kubeconfigs(stack: StackConfig) -> dict[str, pulumi.Output[str]]:
+    """Optional kubeconfigs by spoke name, for clusters whose in-cluster part must not use the AKS credentials API
+    (an existing cluster, or a runner that reaches the API server another way)."""
+    config = pulumi.Config(NAMESPACE)
+    values = {}
+    for spoke in stack.spokes:
+        if spoke.aks is not None:
+            value = config.get_secret(kubeconfig_key(spoke.name).split(":", 1)[1])
+            if value is not None:
+                values[spoke.name] = value
     return values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import yaml
 
 from components.aks_cluster import NETWORK_CONTRIBUTOR, PRIVATE_DNS_ZONE_CONTRIBUTOR
 from components.external_backend import MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL
-from offline.mocks import Registration, is_secret
-from offline.preview import preview
+from offline.mocks import Registration, install, is_secret, run_program, unwrap
+from offline.preview import preview, read_stack_file
 from tests.stacks import ROOT, STACKS, evaluated
 
 CS = "azure-native:containerservice:"
@@ -107,6 +108,28 @@ def test_kubernetes_provider_uses_the_cluster_credentials_secretly() -> None:
     assert is_secret(provider.inputs["kubeconfig"])
     for obj in (r for r in evaluated("dev").registrations if r.type.startswith("kubernetes:")):
         assert obj.provider and obj.provider.startswith(provider.urn), obj.name
+
+
+def test_a_kubeconfig_from_secret_config_replaces_the_credentials_call() -> None:
+    kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
+    secrets = {"hybrid-aks:vpnSharedKey-lab": "k", "hybrid-aks:kubeconfig-aks": kubeconfig}
+    mocks = install(config={**read_stack_file(ROOT, "dev").config, **secrets}, secret_keys=list(secrets))
+    run_program(ROOT / "__main__.py", mocks)
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert is_secret(provider.inputs["kubeconfig"]) and unwrap(provider.inputs["kubeconfig"]) == kubeconfig
+    assert mocks.named("aks-aks-cluster").urn in provider.dependencies
+    assert [token for token, _ in mocks.calls if token.endswith("listManagedClusterUserCredentials")] == []
+    assert "kind: Config" not in json.dumps([unwrap(value) for value, _ in mocks.stack_outputs.values()])
+
+
+def test_without_one_the_provider_reads_the_cluster_user_credentials() -> None:
+    mocks = install(config={**read_stack_file(ROOT, "dev").config, "hybrid-aks:vpnSharedKey-lab": "k"},
+                    secret_keys=["hybrid-aks:vpnSharedKey-lab"])
+    run_program(ROOT / "__main__.py", mocks)
+    calls = [args for token, args in mocks.calls if token == "azure-native:containerservice:listManagedClusterUserCredentials"]
+    assert calls == [{"resourceGroupName": "rg-dev-aks", "resourceName": "aks-dev-aks"}]
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert "server: https://aks-dev-aks.privatelink" in unwrap(provider.inputs["kubeconfig"])
 
 
 def test_seed_internal_service() -> None:

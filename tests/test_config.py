@@ -300,6 +300,16 @@ def test_secret_for_unknown_site_is_refused() -> None:
     assert [p.key for p in caught.value.problems] == ["hybrid-aks:vpnSharedKey-paris"]
 
 
+def test_kubeconfig_in_plain_text_or_for_a_spoke_without_aks_is_refused() -> None:
+    raw = {**raw_of(BASE), "hybrid-aks:kubeconfig-aks": "apiVersion: v1", "hybrid-aks:kubeconfig-web": "apiVersion: v1"}
+    with pytest.raises(ConfigError) as caught:
+        load_stack(raw, secret_keys={"hybrid-aks:kubeconfig-web"})
+    found = {(p.key, p.message) for p in caught.value.problems}
+    assert ("hybrid-aks:kubeconfig-aks", "is a secret but is stored in plain text in the stack file") in found
+    assert ("hybrid-aks:kubeconfig-web", "names 'web', but no spoke with aks in hybrid-aks:spokes has that name") in found
+    assert "apiVersion" not in str(caught.value)
+
+
 def test_secrets_are_accepted_when_set_as_secrets() -> None:
     raw = {**raw_of(BASE), "hybrid-aks:vpnSharedKey-lab": "x"}
     assert load_stack(raw, secret_keys={"hybrid-aks:vpnSharedKey-lab"}).sites[0].name == "lab"
