@@ -188,6 +188,9 @@ def check_site(i: int, site_prefixes: list[str], hybrid: AksHybrid) -> list[Prob
                 add(("dnsServers", j), f"{server} is inside the node pool {pool}", "exclude DNS servers from the pool")
 
     in_lb = any(control_plane in r for r in lb_ranges)
+    if hybrid.platform == "aks-hci" and hybrid.load_balancer.type == "haproxy" and len(lb_ranges) > 1:
+        add(("loadBalancer", "ranges"), f"hold {len(lb_ranges)} ranges, but AKS-HCI takes one VIP pool (vipPoolStart/vipPoolEnd)",
+            "merge them into one contiguous range (new-akshciclusternetwork)")
     if hybrid.load_balancer.type == "haproxy":
         need = hybrid.services + 1
         if not in_lb:

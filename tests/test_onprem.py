@@ -62,6 +62,9 @@ BAD = [
      f"{K}.loadBalancer.ranges[0]", "is not inside subnet"),
     ("range-backwards", lambda d: hybrid(d)["loadBalancer"].update(ranges=[{"start": "172.17.10.239", "end": "172.17.10.200"}]),
      f"{K}.loadBalancer.ranges[0]", "starts after it ends"),
+    ("aks-hci-two-vip-pools", lambda d: hybrid(d).update(platform="aks-hci", controlPlaneIp="172.17.10.200", loadBalancer={
+        "type": "haproxy", "ranges": [{"start": "172.17.10.200", "end": "172.17.10.219"}, {"start": "172.17.10.230", "end": "172.17.10.239"}]}),
+     f"{K}.loadBalancer.ranges", "AKS-HCI takes one VIP pool"),
     ("dhcp-on-azure-local", lambda d: hybrid(d).update(ipAssignment="dhcp"), f"{K}.ipAssignment",
      "AKS Arc on Azure Local takes node IPs only from a static logical network"),
     ("dhcp-without-scope", lambda d: hybrid(d).update(ipAssignment="dhcp", platform="aks-hci"), f"{K}.dhcpScope", "is required with DHCP"),
@@ -139,3 +142,44 @@ def test_metallb_range_and_bgp_peers_once_the_cluster_is_ready(tmp_path: Path) -
     (peer,) = [r for r in result.registrations if r.type == "azure-native:kubernetesruntime:BgpPeer"]
     assert (peer.get("myAsn"), peer.get("peerAsn"), peer.get("peerAddress")) == (65120, 65020, "172.17.10.1")
     assert peer.urn in lb.dependencies
+
+
+def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Any:
+    document = yaml.safe_load((ROOT / "Pulumi.site-lyon.yaml").read_text())
+    change(document["config"]["hybrid-aks:sites"][0]["aksHybrid"])
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "Pulumi.variant.yaml").write_text(yaml.safe_dump(document))
+    result = preview("variant", tmp_path)
+    assert result.exit_code == 0, result.errors
+    return result
+
+
+def aks_hci_with_haproxy(h: dict[str, Any]) -> None:
+    h.update(platform="aks-hci", controlPlaneIp="172.17.10.200", networkModel="flannel",
+             loadBalancer={"type": "haproxy", "ranges": [{"start": "172.17.10.200", "end": "172.17.10.239"}]})
+
+
+def test_aks_hci_site_gets_powershell_not_azure_local_resources(tmp_path: Path) -> None:
+    result = site_variant(tmp_path, aks_hci_with_haproxy)
+    types = {r.type for r in result.registrations}
+    assert "azure-native:azurestackhci:LogicalNetwork" not in types and "azure-native:kubernetes:ConnectedCluster" not in types
+    network, cluster, arc = result.outputs["aksArcCreateCommands"][0]["lyon-dc"].split("\n")
+    assert network == ("$vnet = New-AksHciClusterNetwork -name vnet-lyon-lyon-dc -vswitchName 'ConvergedSwitch(compute_management)' "
+                       "-gateway 172.17.10.1 -dnsServers 172.17.0.10 -ipAddressPrefix 172.17.10.0/24 "
+                       "-k8sNodeIpPoolStart 172.17.10.20 -k8sNodeIpPoolEnd 172.17.10.99 "
+                       "-vipPoolStart 172.17.10.200 -vipPoolEnd 172.17.10.239 -vlanID 110")
+    assert cluster == ("New-AksHciCluster -name aks-lyon-lyon-dc -controlPlaneNodeCount 3 -nodeCount 8 "
+                       "-primaryNetworkPlugin flannel -vnet $vnet")
+    assert arc == "Enable-AksHciArcConnection -name aks-lyon-lyon-dc -resourceGroup rg-lyon-lyon-dc-arc -location francecentral"
+
+
+def test_aks_hci_with_metallb_points_metallb_at_the_arc_connection(tmp_path: Path) -> None:
+    result = site_variant(tmp_path, lambda h: h.update(platform="aks-hci", clusterReady=True))
+    command = result.outputs["aksArcCreateCommands"][0]["lyon-dc"]
+    assert "-vipPoolStart 172.17.10.10 -vipPoolEnd 172.17.10.10" in command  # only the control-plane VIP
+    assert "-loadBalancerSku none" in command and "-loadBalancerSettings $lb" in command
+    (lb,) = [r for r in result.registrations if r.type == "azure-native:kubernetesruntime:LoadBalancer"]
+    assert lb.get("resourceUri") == (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lyon-lyon-dc-arc"
+        "/providers/Microsoft.Kubernetes/connectedClusters/aks-lyon-lyon-dc")
