@@ -72,9 +72,13 @@ def read_stack_file(project_dir: Path, stack: str) -> StackFile:
     project = yaml.safe_load(project_file.read_text()) or {}
     name = project.get("name", NAMESPACE)
     values: dict[str, Any] = {}
+    required: list[str] = []
     for key, declaration in (project.get("config") or {}).items():
+        full_key = key if ":" in key else f"{name}:{key}"
         if isinstance(declaration, dict) and "default" in declaration:
-            values[key if ":" in key else f"{name}:{key}"] = declaration["default"]
+            values[full_key] = declaration["default"]
+        else:
+            required.append(full_key)
     try:
         document = yaml.safe_load(stack_file.read_text()) or {}
     except yaml.YAMLError as error:
@@ -85,6 +89,11 @@ def read_stack_file(project_dir: Path, stack: str) -> StackFile:
                 f"{stack_file.name} holds an encrypted value for {key}; the offline preview can't decrypt it. "
                 "Example stacks document `pulumi config set --secret` instead of shipping ciphertext.")
         values[key] = value
+    # As the Pulumi CLI does before it runs the program: a declared key without a default is required.
+    missing = [key for key in required if key not in values]
+    if missing:
+        raise StackFileError(f"stack '{stack}' is missing configuration value(s) {', '.join(missing)} that Pulumi.yaml declares "
+                             f"without a default; set them in {stack_file.name}")
     config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     return StackFile(name, config, set())
 

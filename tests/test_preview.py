@@ -37,6 +37,25 @@ def test_overlapping_vnets_fail_naming_both_keys_and_create_nothing(tmp_path: Pa
     assert report["resources"] == [] and len(report["errors"]) == 3
 
 
+def test_a_key_pulumi_yaml_requires_must_be_set_by_the_stack(tmp_path: Path) -> None:
+    """The CLI refuses a declared key without a default that the stack leaves unset; so does the preview."""
+    document = dev_document()
+    del document["config"]["hybrid-aks:prefix"]
+    result = preview("noprefix", project_with(tmp_path, "noprefix", document))
+    assert result.exit_code == 1 and result.registrations == []
+    (error,) = result.errors
+    assert "missing configuration value(s) hybrid-aks:prefix" in error
+
+
+def test_every_key_pulumi_yaml_declares_without_a_default_is_set_by_every_stack() -> None:
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    required = [f"hybrid-aks:{key}" for key, d in declared.items() if "default" not in d]
+    assert required
+    for stack in STACKS:
+        config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        assert [key for key in required if key not in config] == [], stack
+
+
 def test_the_program_itself_refuses_bad_config_before_any_resource() -> None:
     """Not just the preview's pre-check: __main__.py raises ConfigError and registers nothing."""
     config, _ = dev_config_with_overlap()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from config.reference import README, reference_rows, render_readme
 from config.secrets import SECRET_KEY_PATTERNS
+from tests.stacks import STACKS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +36,11 @@ def test_quick_start_commands_exist_in_the_makefile() -> None:
         assert command in text
     assert "\npreview:" in makefile and "\ntest:" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_workflows_preview_and_deploy_every_shipped_stack() -> None:
+    for workflow, job in (("pull-request.yml", "preview"), ("deploy.yml", "up")):
+        document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
+        matrices = [j["strategy"]["matrix"]["stack"] for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
+        assert len(matrices) == 1, workflow
+        assert sorted(matrices[0]) == STACKS, f"{workflow} ({job}) misses a stack"
