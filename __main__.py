@@ -12,20 +12,22 @@ from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
-from config.topology import aks_subnets, forwarding_rules, vnet_dns_servers
+from config.topology import aks_subnets, firewall_flows, firewall_routed_prefixes, forwarding_rules, vnet_dns_servers
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
 pulumi.runtime.register_stack_transformation(without_api_version_aliases)
 secrets = read_secrets(stack)
 kubeconfigs = read_kubeconfigs(stack)
 dns_servers = vnet_dns_servers(stack)
-subscription_id = azure.authorization.get_client_config_output().subscription_id
+client = azure.authorization.get_client_config_output()
+subscription_id = client.subscription_id
 
 hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
     dns_servers=dns_servers, forwarding_rules=forwarding_rules(stack),
     egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
     forced_tunneling_next_hop=bool(stack.hub.firewall and stack.hub.firewall.forced_tunneling),
+    gateway_routes=firewall_routed_prefixes(stack), firewall_flows=firewall_flows(stack),
 ))
 
 gateways = HybridGateways("gateways", HybridGatewaysArgs(
@@ -47,7 +49,9 @@ spokes = {
 clusters = {
     name: AksCluster(f"aks-{name}", AksClusterArgs(
         spoke=spoke.config, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
-        subscription_id=subscription_id, resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
+        subscription_id=subscription_id, deployer_object_id=client.object_id,
+        deployer_principal_type=stack.kubernetes.deployer_principal_type,
+        resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
         spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
         hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
         kubeconfig=kubeconfigs.get(name),

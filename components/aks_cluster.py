@@ -19,6 +19,7 @@ from config.model import Spoke as SpokeConfig
 
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 PRIVATE_DNS_ZONE_CONTRIBUTOR = "b12aa53e-6015-4669-85d0-8515ebb3ae7f"
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class AksClusterArgs:
     tags: Mapping[str, str]
     protect: bool
     subscription_id: Input[str]
+    deployer_object_id: Output[str]  # who runs `pulumi up` (get_client_config): it creates the in-cluster objects
+    deployer_principal_type: str  # "ServicePrincipal" or "User"; Azure refuses an assignment whose type doesn't match
     resource_group_name: Input[str]  # the spoke's
     subnet_ids: Mapping[str, Input[str]]  # the spoke's subnets by name
     spoke_vnet_id: Input[str]
@@ -180,6 +183,18 @@ class AksCluster(pulumi.ComponentResource):
             self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
                 lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
             provider_opts = ResourceOptions(parent=self)
+            if aks.entra_id.enabled and aks.entra_id.azure_rbac:
+                # With Azure RBAC, Contributor has no data actions: the deployer needs a Kubernetes role to create objects.
+                admin = azure.authorization.RoleAssignment(
+                    f"{self._name}-deployer-cluster-admin",
+                    # Derived from the deployer, so another deployer gets its own assignment instead of a name clash.
+                    role_assignment_name=args.deployer_object_id.apply(lambda deployer: str(uuid.uuid5(
+                        uuid.NAMESPACE_URL, f"hybrid-aks/{args.prefix}/{args.spoke.name}/cluster-admin/{deployer}"))),
+                    scope=cluster.id, principal_id=args.deployer_object_id, principal_type=args.deployer_principal_type,
+                    role_definition_id=Output.concat("/subscriptions/", args.subscription_id,
+                                                     "/providers/Microsoft.Authorization/roleDefinitions/", AKS_RBAC_CLUSTER_ADMIN),
+                    opts=ResourceOptions(parent=self))
+                provider_opts = ResourceOptions(parent=self, depends_on=[admin])
         self.provider = k8s.Provider(f"{self._name}-k8s", kubeconfig=self.kubeconfig, opts=provider_opts)
         in_cluster = ResourceOptions(parent=self, providers={"kubernetes": self.provider})
         namespaces = sorted(({s.namespace for s in aks.internal_services} | {b.namespace for b in aks.external_backends}) - {"default"})

@@ -11,8 +11,10 @@ from pulumi import Output, ResourceOptions
 
 from components.common import bastion_rules, standard_public_ip
 from config.model import Hub as HubConfig
-from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET
-from config.topology import NO_NSG_SUBNETS, RESOLVER_DELEGATION, resolver_inbound_ip, resolver_subnets
+from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET
+from config.topology import (
+    NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, firewall_private_ip, resolver_inbound_ip, resolver_subnets,
+)
 
 # AKS egress under forced tunneling (outbound-rules-control-egress); the FQDN tag covers the same set.
 AKS_EGRESS_FQDNS = [
@@ -33,6 +35,8 @@ class HubArgs:
     forwarding_rules: list[tuple[str, list[str]]]  # on-prem domains and their DNS servers
     egress_sources: list[str]  # subnets whose egress the firewall allows (AKS node subnets)
     forced_tunneling_next_hop: bool  # send the firewall's 0.0.0.0/0 on to the gateway
+    gateway_routes: list[tuple[str, str]]  # (name, prefix) GatewaySubnet sends through the firewall
+    firewall_flows: list[FirewallFlow]  # hybrid traffic the firewall allows
 
 
 class Hub(pulumi.ComponentResource):
@@ -83,6 +87,8 @@ class Hub(pulumi.ComponentResource):
         name, args = self._name, self._args
         resolver = resolver_subnets(args.hub)
         firewall_routes = self._create_firewall_route_table() if args.forced_tunneling_next_hop and args.hub.firewall else None
+        gateway_routes = self._create_gateway_route_table() if args.gateway_routes and GATEWAY_SUBNET in args.hub.subnets else None
+        route_tables = {FIREWALL_SUBNET: firewall_routes, GATEWAY_SUBNET: gateway_routes}
         subnets = {}
         for subnet, cidr in args.hub.subnets.items():
             nsg = None
@@ -95,7 +101,7 @@ class Hub(pulumi.ComponentResource):
                 f"{name}-subnet-{subnet}", resource_group_name=self._rg.name, virtual_network_name=self._vnet.name,
                 subnet_name=subnet, address_prefix=cidr,
                 network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
-                route_table=azure.network.RouteTableArgs(id=firewall_routes.id) if firewall_routes and subnet == FIREWALL_SUBNET else None,
+                route_table=azure.network.RouteTableArgs(id=table.id) if (table := route_tables.get(subnet)) else None,
                 delegations=[azure.network.DelegationArgs(name="dnsResolvers", service_name=RESOLVER_DELEGATION)] if subnet in resolver else None,
                 opts=self._child())
         return subnets
@@ -107,6 +113,22 @@ class Hub(pulumi.ComponentResource):
             f"{self._name}-firewall-routes", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             route_table_name=f"rt-{args.prefix}-{args.hub.name}-firewall", disable_bgp_route_propagation=False,
             routes=[azure.network.RouteArgs(name="default-to-onprem", address_prefix="0.0.0.0/0", next_hop_type="VirtualNetworkGateway")],
+            opts=self._child())
+
+    def _create_gateway_route_table(self) -> azure.network.RouteTable:
+        """Traffic from on-prem to AKS subnets takes the firewall, as their replies do (no asymmetric flows).
+
+        The firewall's address is derived from its subnet rather than read from the firewall, so GatewaySubnet and
+        the gateways don't wait for the firewall. Gateway routes must keep propagating on GatewaySubnet.
+        """
+        args = self._args
+        firewall_ip = firewall_private_ip(args.hub)
+        return azure.network.RouteTable(
+            f"{self._name}-gateway-routes", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
+            route_table_name=f"rt-{args.prefix}-{args.hub.name}-gateway", disable_bgp_route_propagation=False,
+            routes=[azure.network.RouteArgs(name=f"to-{name}-via-firewall", address_prefix=prefix,
+                                            next_hop_type="VirtualAppliance", next_hop_ip_address=firewall_ip)
+                    for name, prefix in args.gateway_routes],
             opts=self._child())
 
     def _public_ip(self, role: str, zones: list[str]) -> azure.network.PublicIPAddress:
@@ -124,7 +146,7 @@ class Hub(pulumi.ComponentResource):
             opts=self._child())
         sources = args.egress_sources or ["*"]
         dns_targets = args.dns_servers or ["168.63.129.16"]
-        azure.network.FirewallPolicyRuleCollectionGroup(
+        egress_rules = azure.network.FirewallPolicyRuleCollectionGroup(
             f"{name}-firewall-aks-egress", resource_group_name=self._rg.name, firewall_policy_name=policy.name,
             rule_collection_group_name="aks-egress", priority=200,
             rule_collections=[
@@ -152,6 +174,19 @@ class Hub(pulumi.ComponentResource):
                     ]),
             ],
             opts=self._child())
+        if args.firewall_flows:
+            azure.network.FirewallPolicyRuleCollectionGroup(
+                f"{name}-firewall-hybrid", resource_group_name=self._rg.name, firewall_policy_name=policy.name,
+                rule_collection_group_name="hybrid", priority=300,
+                rule_collections=[azure.network.FirewallPolicyFilterRuleCollectionArgs(
+                    name="onprem-services-and-backends", priority=300, rule_collection_type="FirewallPolicyFilterRuleCollection",
+                    action=azure.network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
+                    rules=[azure.network.NetworkRuleArgs(
+                        name=flow.name, rule_type="NetworkRule", ip_protocols=list(flow.protocols), source_addresses=list(flow.sources),
+                        destination_addresses=list(flow.destinations), destination_ports=list(flow.ports))
+                        for flow in args.firewall_flows])],
+                # A policy takes one rule collection group change at a time (FirewallPolicyUpdateNotAllowedWhenUpdatingOrDeleting).
+                opts=ResourceOptions(parent=self, depends_on=[egress_rules]))
         management = None
         if firewall.forced_tunneling:
             management = azure.network.AzureFirewallIPConfigurationArgs(

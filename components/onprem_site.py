@@ -5,7 +5,7 @@ exports the `az aksarc create` command that builds it from the same checked plan
 no Azure resource for its network or cluster at all: PowerShell creates both and connects the cluster to
 Arc, so the component exports those commands instead, pointing the Arc connection at the site's resource
 group. The MetalLB load balancer and its BGP peers are extension resources of the connected cluster: they
-need the running cluster with the Arc networking extension, hence `clusterReady`.
+need the running cluster with the Arc networking extension (`az k8s-runtime load-balancer enable`, the command's last line), hence `clusterReady`.
 """
 
 from __future__ import annotations
@@ -64,13 +64,14 @@ class OnPremSite(pulumi.ComponentResource):
                 # Provisioned clusters are onboarded by AKS Arc itself: no agent key to upload.
                 agent_public_key_certificate="", opts=child)
             self.connected_cluster_id = connected.id
-            self.create_command = Output.all(rg.name, self.logical_network_id or "").apply(
-                lambda values: _aksarc_create(cluster_name, values[0], values[1], hybrid))
+            self.create_command = Output.all(rg.name, self.logical_network_id or "", connected.id).apply(
+                lambda values: "\n".join([_aksarc_create(cluster_name, values[0], values[1], hybrid), *_metallb_enable(values[2], hybrid)]))
         else:
             # Enable-AksHciArcConnection creates it, with its agents, in the resource group the command names.
             self.connected_cluster_id = Output.concat(rg.id, "/providers/Microsoft.Kubernetes/connectedClusters/", cluster_name)
-            self.create_command = rg.name.apply(
-                lambda group: _aks_hci_create(cluster_name, f"vnet-{args.prefix}-{args.site}", group, args.location, hybrid))
+            self.create_command = Output.all(rg.name, self.connected_cluster_id).apply(
+                lambda values: "\n".join([_aks_hci_create(cluster_name, f"vnet-{args.prefix}-{args.site}", values[0], args.location, hybrid),
+                                          *_metallb_enable(values[1], hybrid)]))
         if args.cluster_ready and hybrid.load_balancer.type == "metallb":
             self._create_metallb(name, self.connected_cluster_id, hybrid)
         self.register_outputs({"logicalNetworkId": self.logical_network_id, "connectedClusterId": self.connected_cluster_id,
@@ -96,12 +97,19 @@ def _aksarc_create(cluster: str, resource_group: str, logical_network_id: str, h
     parts = ["az", "aksarc", "create", "--name", cluster, "--resource-group", resource_group,
              "--custom-location", hybrid.custom_location_id, "--control-plane-ip", hybrid.control_plane_ip,
              "--control-plane-count", str(hybrid.nodes.control_plane), "--node-count", str(hybrid.nodes.workers),
-             "--pod-cidr", hybrid.pod_cidr]
+             "--pod-cidr", hybrid.pod_cidr, "--generate-ssh-keys"]
     if logical_network_id:
         parts += ["--vnet-ids", logical_network_id]
     if hybrid.load_balancer.type == "metallb":
         parts += ["--load-balancer-count", "0"]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def _metallb_enable(connected_cluster_id: str, hybrid: AksHybrid) -> list[str]:
+    """MetalLB needs the Arc networking extension on the cluster before clusterReady adds its load balancer."""
+    if hybrid.load_balancer.type != "metallb":
+        return []
+    return [" ".join(shlex.quote(p) for p in ["az", "k8s-runtime", "load-balancer", "enable", "--resource-uri", connected_cluster_id])]
 
 
 def _aks_hci_create(cluster: str, network: str, resource_group: str, location: str, hybrid: AksHybrid) -> str:

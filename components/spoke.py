@@ -86,12 +86,14 @@ class Spoke(pulumi.ComponentResource):
             virtual_network_peering_name=f"to-{cfg.name}", remote_virtual_network=azure.network.SubResourceArgs(id=vnet.id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=has_gateway,
             use_remote_gateways=False, opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
-        # useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists: wait for it.
+        # useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists, and is refused while
+        # the hub side lacks allowGatewayTransit: wait for both.
         spoke_to_hub = azure.network.VirtualNetworkPeering(
             f"{name}-spoke-to-hub", resource_group_name=rg.name, virtual_network_name=vnet.name,
             virtual_network_peering_name="to-hub", remote_virtual_network=azure.network.SubResourceArgs(id=args.hub_vnet_id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=False,
-            use_remote_gateways=has_gateway, opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
+            use_remote_gateways=has_gateway,
+            opts=ResourceOptions(parent=self, depends_on=[*args.gateways, *([hub_to_spoke] if has_gateway else [])]))
         # Traffic to the hub (firewall egress, on-prem) flows once both directions exist.
         self.peerings: list[pulumi.Resource] = [hub_to_spoke, spoke_to_hub]
         self.register_outputs({"resourceGroupName": self.resource_group_name, "vnetId": self.vnet_id,

@@ -393,6 +393,8 @@ class Spoke(Model):
 class Kubernetes(Model):
     enabled: bool = True
     """Build the in-cluster part (services, backends). Off when the runner can't reach the private API server."""
+    deployer_principal_type: Literal["ServicePrincipal", "User"] = "ServicePrincipal"
+    """Who runs `pulumi up`: it gets AKS RBAC Cluster Admin on clusters with Azure RBAC to create the in-cluster objects. ServicePrincipal for the workflows' OIDC app, User for a person's az login."""
 
 
 # --- the stack ------------------------------------------------------------------------------------
@@ -400,7 +402,7 @@ class Kubernetes(Model):
 
 class StackConfig(Model):
     location: Annotated[str, _pattern(re.compile(r"^[a-z][a-z0-9]+$"), "Azure region name", "westeurope")]
-    """Azure region; defaults to azure-native:location."""
+    """Azure region (or set azure-native:location instead, as the example stacks do)."""
     prefix: DnsLabel
     """Short name that starts every Azure resource name."""
     protect: bool = False

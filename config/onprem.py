@@ -187,6 +187,21 @@ def check_site(i: int, site_prefixes: list[str], hybrid: AksHybrid) -> list[Prob
             if IPAddress(server) in pool:
                 add(("dnsServers", j), f"{server} is inside the node pool {pool}", "exclude DNS servers from the pool")
 
+    if hybrid.platform == "azure-local" and hybrid.load_balancer.type == "haproxy":
+        add(("loadBalancer", "type"), "is haproxy, but AKS Arc on Azure Local balances services with MetalLB (the Arc extension) or your own",
+            "use metallb, or platform: aks-hci (aks-hci-network-system-requirements)")
+    if hybrid.platform == "azure-local" and hybrid.network_model != "calico":
+        add(("networkModel",), f"is {hybrid.network_model}, but AKS Arc on Azure Local runs Calico only",
+            "use calico, or platform: aks-hci")
+    for what, address in (("the gateway", gateway), *((f"DNS server {server}", IPAddress(server)) for server in hybrid.dns_servers)):
+        if control_plane == address:
+            add(("controlPlaneIp",), f"{control_plane} is {what}", "give the API server an address of its own")
+    # The subnet's network and broadcast addresses are never a host's.
+    unusable = (subnet.network, subnet.broadcast)
+    spans: list[tuple[tuple[str | int, ...], Span | None]] = [(pool_key, pool), *((("loadBalancer", "ranges", j), span) for j, span in enumerate(lb_ranges))]
+    for path, span in spans:
+        if span is not None and any(address is not None and address in span for address in unusable):
+            add(path, f"{span} includes the network or broadcast address of {subnet}", "start after the first and end before the last address")
     in_lb = any(control_plane in r for r in lb_ranges)
     if hybrid.platform == "aks-hci" and hybrid.load_balancer.type == "haproxy" and len(lb_ranges) > 1:
         add(("loadBalancer", "ranges"), f"hold {len(lb_ranges)} ranges, but AKS-HCI takes one VIP pool (vipPoolStart/vipPoolEnd)",

@@ -266,10 +266,12 @@ class _Plan:
             if hub.firewall.forced_tunneling:
                 self._require_subnet(FIREWALL_MANAGEMENT_SUBNET, key_of("hub", "firewall", "forcedTunneling"),
                                      "forced tunneling", 26)
-                if not (self.stack.gateways.vpn or self.stack.gateways.express_route):
+                if not self.stack.gateways.vpn:
                     self._add(key_of("hub", "firewall", "forcedTunneling"),
-                              "sends internet traffic on to on-prem, but no gateway is configured",
-                              "add hybrid-aks:gateways.vpn or gateways.expressRoute, or turn forced tunneling off")
+                              "sends internet traffic on to on-prem through the VPN gateway (a route to VirtualNetworkGateway), "
+                              "but no VPN gateway is configured; ExpressRoute takes a default route only from BGP",
+                              "add hybrid-aks:gateways.vpn, or turn forced tunneling off and advertise 0.0.0.0/0 over ExpressRoute "
+                              "(forced-tunneling, vpn-gateway-forced-tunneling-rm)")
         if hub.bastion:
             self._require_subnet(BASTION_SUBNET, key_of("hub", "bastion"), "Azure Bastion", 26)
         if hub.dns_resolver:
@@ -377,6 +379,12 @@ class _Plan:
                       "remove podCidr, or set networkPluginMode: overlay")
         if aks.network_policy == "cilium" and not overlay:
             self._add(key_of(*path, "networkPolicy"), "cilium needs Azure CNI Overlay here", "set networkPluginMode: overlay, or use calico or azure")
+        custom_dns = "hub.dnsServers" if self.stack.hub.dns_servers else "hub.dnsResolver" if self.stack.hub.dns_resolver else None
+        if aks.private_cluster and aks.private_dns_zone == "system" and custom_dns:
+            self._add(key_of(*path, "privateDnsZone"),
+                      f"is 'system', but the VNets resolve through custom DNS ({custom_dns}); AKS links its zone only to the "
+                      "cluster's VNet, so the nodes could not resolve the private API server",
+                      "set privateDnsZone: hub (the zone is created in the hub and linked to it) (private-clusters)")
         if aks.private_dns_zone == "hub" and not aks.private_cluster:
             self._add(key_of(*path, "privateDnsZone"), "is 'hub', but the cluster is not private", "set privateCluster: true, or privateDnsZone: system")
         if not aks.entra_id.enabled and (aks.entra_id.disable_local_accounts or aks.entra_id.azure_rbac):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from netaddr import IPNetwork
 
 from config.model import Hub, Spoke, StackConfig
@@ -13,6 +15,17 @@ from config.plan import (
 NO_NSG_SUBNETS = frozenset({GATEWAY_SUBNET, FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, ROUTE_SERVER_SUBNET})
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
 FIRST_USABLE_OFFSET = 4  # .0-.3 are Azure's (virtual-networks-faq)
+
+
+@dataclass(frozen=True)
+class FirewallFlow:
+    """Hybrid traffic the hub firewall must let through: it sees both directions of it (see firewall_routed_prefixes)."""
+
+    name: str
+    sources: list[str]
+    destinations: list[str]
+    ports: list[str]
+    protocols: list[str]
 
 
 def resolver_inbound_ip(hub: Hub) -> str | None:
@@ -56,3 +69,52 @@ def has_gateway(stack: StackConfig) -> bool:
 
 def uses_bgp(stack: StackConfig) -> bool:
     return any(site.vpn and site.vpn.bgp for site in stack.sites)
+
+
+def firewall_private_ip(hub: Hub) -> str | None:
+    """Azure Firewall's private IP: the first usable address of its dedicated AzureFirewallSubnet. Known before
+    deployment, so GatewaySubnet's routes needn't wait ten minutes for the firewall (and the gateway for them)."""
+    if hub.firewall is None or FIREWALL_SUBNET not in hub.subnets:
+        return None
+    return str(IPNetwork(hub.subnets[FIREWALL_SUBNET]).network + FIRST_USABLE_OFFSET)
+
+
+def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
+    """(route name, prefix) that GatewaySubnet sends through the hub firewall.
+
+    AKS subnets reach on-prem only through the firewall (their 0.0.0.0/0 goes there and BGP is off), so traffic
+    from on-prem to them, and to their internal load balancers, must take the firewall too, or the firewall sees
+    one direction of each flow and drops it.
+    """
+    if stack.hub.firewall is None:
+        return []
+    routes = []
+    for spoke in stack.spokes:
+        if spoke.aks is None:
+            continue
+        subnets = sorted(aks_subnets(spoke) | {service.subnet for service in spoke.aks.internal_services})
+        routes += [(f"{spoke.name}-{subnet}", spoke.subnets[subnet]) for subnet in subnets]
+    return routes
+
+
+def firewall_flows(stack: StackConfig) -> list[FirewallFlow]:
+    """On-prem clients to internal services, and AKS nodes to on-prem backends: what the hybrid design exists for."""
+    if stack.hub.firewall is None:
+        return []
+    on_prem = [prefix for site in stack.sites for prefix in site.address_prefixes]
+    flows = []
+    for spoke in stack.spokes:
+        if spoke.aks is None:
+            continue
+        for service in spoke.aks.internal_services:
+            if on_prem:
+                target = f"{service.static_ip}/32" if service.static_ip else spoke.subnets[service.subnet]
+                flows.append(FirewallFlow(f"onprem-to-{spoke.name}-{service.namespace}-{service.name}", on_prem, [target],
+                                          [str(service.port)], [service.protocol]))
+        nodes = [spoke.subnets[subnet] for subnet in sorted(aks_subnets(spoke))]
+        for backend in spoke.aks.external_backends:
+            if backend.addresses:
+                flows.append(FirewallFlow(
+                    f"{spoke.name}-to-{backend.namespace}-{backend.name}", nodes, [f"{a}/32" for a in backend.addresses],
+                    sorted({str(p.target_port or p.port) for p in backend.ports}), sorted({p.protocol for p in backend.ports})))
+    return flows

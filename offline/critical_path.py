@@ -47,6 +47,8 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     (f"{NET}Subnet", f"{NET}NetworkSecurityGroup"): "a subnet references its NSG",
     (f"{NET}Subnet", f"{NET}RouteTable"): "a subnet references its route table",
     (f"{NET}VirtualNetworkPeering", f"{NET}VirtualNetwork"): "a peering joins two existing VNets",
+    (f"{NET}VirtualNetworkPeering", f"{NET}VirtualNetworkPeering"):
+        "useRemoteGateways is refused until the remote side allows gateway transit (virtual-network-peering-overview)",
     (f"{NET}VirtualNetworkPeering", f"{NET}VirtualNetworkGateway"):
         "gateway transit fails with RemoteVnetHasNoGateways until the hub gateway exists (virtual-network-peering-overview)",
     (f"{NET}VirtualNetworkGateway", f"{NET}PublicIPAddress"): "a gateway IP configuration references its public IP",
@@ -58,6 +60,8 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     (f"{NET}AzureFirewall", f"{NET}FirewallPolicy"): "a firewall references its policy",
     (f"{NET}AzureFirewall", f"{NET}FirewallPolicyRuleCollectionGroup"): "the firewall enforces the policy's rules",
     (f"{NET}FirewallPolicyRuleCollectionGroup", f"{NET}FirewallPolicy"): "a rule collection group belongs to its policy",
+    (f"{NET}FirewallPolicyRuleCollectionGroup", f"{NET}FirewallPolicyRuleCollectionGroup"):
+        "a firewall policy takes one rule collection group change at a time",
     (f"{NET}BastionHost", f"{NET}Subnet"): "Bastion lives in AzureBastionSubnet",
     (f"{NET}BastionHost", f"{NET}PublicIPAddress"): "Bastion references its public IP",
     (f"{DNS}DnsResolver", f"{NET}VirtualNetwork"): "a resolver belongs to a VNet",
@@ -84,6 +88,9 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     ("azure-native:authorization:RoleAssignment", f"{NET}RouteTable"): "the scope must exist",
     ("azure-native:authorization:RoleAssignment", "azure-native:privatedns:PrivateZone"): "the scope must exist",
     ("pulumi:providers:kubernetes", f"{AKS}ManagedCluster"): "the API server must exist to talk to it",
+    ("pulumi:providers:kubernetes", "azure-native:authorization:RoleAssignment"):
+        "with Azure RBAC the deployer needs its Kubernetes role before it creates objects",
+    ("azure-native:authorization:RoleAssignment", f"{AKS}ManagedCluster"): "the scope must exist",
 }
 FORCED_ANY_DEPENDENCY = {"azure-native:resources:ResourceGroup": "every resource lives in a resource group"}
 # Kubernetes objects need their provider, i.e. a reachable cluster.

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 # Inputs whose change makes Azure (or AKS) replace the resource, beyond names, group and location.
 REPLACING_FIELDS = {
-    "azure-native:containerservice:ManagedCluster": ["networkProfile"],  # plugin, CIDRs, dnsServiceIP, outboundType
+    # Plugin, CIDRs, dnsServiceIP, outboundType; the DNS prefix (or subdomain) and the private API server's zone.
+    "azure-native:containerservice:ManagedCluster": ["networkProfile", "dnsPrefix", "fqdnSubdomain", "apiServerAccessProfile"],
     "azure-native:network:VirtualNetwork": ["addressSpace"],
     "azure-native:network:Subnet": ["addressPrefix"],
     "azure-native:network:VirtualNetworkGateway": ["gatewayType", "vpnType"],

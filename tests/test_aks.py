@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from components.aks_cluster import NETWORK_CONTRIBUTOR, PRIVATE_DNS_ZONE_CONTRIBUTOR
+from components.aks_cluster import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, PRIVATE_DNS_ZONE_CONTRIBUTOR
 from components.external_backend import MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL
 from offline.mocks import Registration, install, is_secret, run_program, unwrap
 from offline.preview import preview, read_stack_file
@@ -57,10 +58,10 @@ def test_pools_on_the_node_subnet_with_max_pods_and_surge() -> None:
     assert cluster.urn in pool.dependencies
 
 
-def test_private_api_server_with_system_zone_in_dev() -> None:
-    cluster = one("dev", "aks-aks-cluster")
+def test_private_api_server_with_system_zone_where_vnets_use_azure_dns() -> None:
+    cluster = one("site-singapore", "aks-aks-cluster")
     assert cluster.inputs["apiServerAccessProfile"] == {"enablePrivateCluster": True, "privateDNSZone": "system"}
-    assert cluster.get("dnsPrefix") == "aks-dev-aks" and cluster.get("fqdnSubdomain") is None
+    assert cluster.get("dnsPrefix") == "aks-sg-aks" and cluster.get("fqdnSubdomain") is None
 
 
 def test_private_api_server_with_hub_zone_in_prod() -> None:
@@ -85,7 +86,8 @@ def test_entra_id_and_local_accounts() -> None:
 
 def test_identity_gets_network_contributor_before_the_cluster() -> None:
     cluster = one("dev", "aks-aks-cluster")
-    grants = regs("dev", "azure-native:authorization:RoleAssignment")
+    grants = [g for g in regs("dev", "azure-native:authorization:RoleAssignment")
+              if g.name not in ("aks-aks-api-zone-role", "aks-aks-deployer-cluster-admin")]
     scopes = {g.get("scope") for g in grants}
     assert scopes == {one("dev", "spoke-aks-subnet-nodes").id, one("dev", "spoke-aks-subnet-ilb").id, one("dev", "spoke-aks-routes").id}
     for grant in grants:
@@ -110,6 +112,15 @@ def test_kubernetes_provider_uses_the_cluster_credentials_secretly() -> None:
         assert obj.provider and obj.provider.startswith(provider.urn), obj.name
 
 
+def test_the_deployer_gets_a_kubernetes_role_before_the_provider_uses_it() -> None:
+    cluster, (provider,) = one("dev", "aks-aks-cluster"), regs("dev", "pulumi:providers:kubernetes")
+    admin = one("dev", "aks-aks-deployer-cluster-admin")
+    assert admin.get("scope") == cluster.id and admin.get("roleDefinitionId").endswith(AKS_RBAC_CLUSTER_ADMIN)
+    assert admin.get("principalId") == str(uuid.uuid5(uuid.NAMESPACE_DNS, "object"))  # the mocks' getClientConfig objectId
+    assert admin.get("principalType") == "ServicePrincipal"  # the workflows' OIDC app, unless kubernetes.deployerPrincipalType says User
+    assert admin.urn in provider.dependencies
+
+
 def test_a_kubeconfig_from_secret_config_replaces_the_credentials_call() -> None:
     kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
     secrets = {"hybrid-aks:vpnSharedKey-lab": "k", "hybrid-aks:kubeconfig-aks": kubeconfig}
@@ -119,6 +130,7 @@ def test_a_kubeconfig_from_secret_config_replaces_the_credentials_call() -> None
     assert is_secret(provider.inputs["kubeconfig"]) and unwrap(provider.inputs["kubeconfig"]) == kubeconfig
     assert mocks.named("aks-aks-cluster").urn in provider.dependencies
     assert [token for token, _ in mocks.calls if token.endswith("listManagedClusterUserCredentials")] == []
+    assert [r for r in mocks.registrations if r.name == "aks-aks-deployer-cluster-admin"] == []  # its identity is the kubeconfig's
     assert "kind: Config" not in json.dumps([unwrap(value) for value, _ in mocks.stack_outputs.values()])
 
 

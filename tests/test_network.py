@@ -38,6 +38,7 @@ def test_peering_flags_and_order(stack: str) -> None:
         to_spoke = one(stack, f"spoke-{spoke}-hub-to-spoke")
         assert (to_spoke.get("allowGatewayTransit"), to_spoke.get("useRemoteGateways")) == (True, False)
         assert to_spoke.get("virtualNetworkName") == f"vnet-{stack}-hub"
+        assert to_spoke.urn in to_hub.dependencies, "useRemoteGateways needs the hub side's allowGatewayTransit first"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -50,9 +51,36 @@ def test_nsg_on_every_subnet_that_allows_one(stack: str) -> None:
         assert has_nsg == (subnet.get("subnetName") not in exempt), subnet.name
 
 
-def test_gateway_subnet_has_no_nsg_and_no_route_table() -> None:
-    gateway_subnet = one("prod", "hub-subnet-GatewaySubnet")
-    assert gateway_subnet.get("networkSecurityGroup") is None and gateway_subnet.get("routeTable") is None
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_gateway_subnet_sends_aks_prefixes_through_the_firewall_and_nothing_else(stack: str) -> None:
+    gateway_subnet = one(stack, "hub-subnet-GatewaySubnet")
+    assert gateway_subnet.get("networkSecurityGroup") is None
+    table = one(stack, "hub-gateway-routes")
+    assert gateway_subnet.get("routeTable.id") == table.id and table.get("disableBgpRoutePropagation") is False
+    firewall_ip = output(stack, "firewallPrivateIp")
+    routes = {(r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in table.inputs["routes"]}
+    prefixes = {one(stack, f"spoke-aks-subnet-{name}").get("addressPrefix") for name in ("nodes", "ilb")}
+    assert routes == {(prefix, "VirtualAppliance", firewall_ip) for prefix in prefixes}
+    # The firewall's address is derived from its subnet, so the gateways don't wait for the firewall.
+    assert one(stack, "hub-firewall").urn not in table.dependencies
+
+
+def test_without_a_firewall_gateway_subnet_has_no_route_table() -> None:
+    assert one("site-singapore", "hub-subnet-GatewaySubnet").get("routeTable") is None
+    assert [r for r in evaluated("site-singapore").registrations if r.name == "hub-gateway-routes"] == []
+
+
+def test_firewall_allows_onprem_to_services_and_nodes_to_backends() -> None:
+    group = one("dev", "hub-firewall-hybrid")
+    (collection,) = group.inputs["ruleCollections"]
+    rules = {rule["name"]: rule for rule in collection["rules"]}
+    service = rules["onprem-to-aks-default-web"]
+    assert (service["sourceAddresses"], service["destinationAddresses"], service["destinationPorts"], service["ipProtocols"]) == (
+        ["172.19.0.0/16"], ["10.11.8.10/32"], ["90"], ["TCP"])
+    backend = rules["aks-to-default-lab-api"]
+    assert (backend["sourceAddresses"], backend["destinationAddresses"], backend["destinationPorts"]) == (
+        ["10.11.0.0/22"], ["172.19.5.20/32", "172.19.5.21/32"], ["443"])
+    assert one("dev", "hub-firewall-aks-egress").urn in group.dependencies
 
 
 def test_bastion_nsg_carries_the_rules_bastion_needs() -> None:

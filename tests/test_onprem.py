@@ -65,6 +65,14 @@ BAD = [
     ("aks-hci-two-vip-pools", lambda d: hybrid(d).update(platform="aks-hci", controlPlaneIp="172.17.10.200", loadBalancer={
         "type": "haproxy", "ranges": [{"start": "172.17.10.200", "end": "172.17.10.219"}, {"start": "172.17.10.230", "end": "172.17.10.239"}]}),
      f"{K}.loadBalancer.ranges", "AKS-HCI takes one VIP pool"),
+    ("haproxy-on-azure-local", lambda d: hybrid(d)["loadBalancer"].update(type="haproxy"), f"{K}.loadBalancer.type",
+     "AKS Arc on Azure Local balances services with MetalLB"),
+    ("flannel-on-azure-local", lambda d: hybrid(d).update(networkModel="flannel"), f"{K}.networkModel", "runs Calico only"),
+    ("control-plane-is-dns", lambda d: hybrid(d).update(dnsServers=["172.17.10.10"]), f"{K}.controlPlaneIp", "is DNS server 172.17.10.10"),
+    ("pool-includes-network-address", lambda d: hybrid(d).update(nodePool={"start": "172.17.10.0", "end": "172.17.10.99"}),
+     f"{K}.nodePool", "includes the network or broadcast address of 172.17.10.0/24"),
+    ("range-includes-broadcast", lambda d: hybrid(d)["loadBalancer"].update(ranges=[{"start": "172.17.10.216", "end": "172.17.10.255"}]),
+     f"{K}.loadBalancer.ranges[0]", "includes the network or broadcast address"),
     ("dhcp-on-azure-local", lambda d: hybrid(d).update(ipAssignment="dhcp"), f"{K}.ipAssignment",
      "AKS Arc on Azure Local takes node IPs only from a static logical network"),
     ("dhcp-without-scope", lambda d: hybrid(d).update(ipAssignment="dhcp", platform="aks-hci"), f"{K}.dhcpScope", "is required with DHCP"),
@@ -122,8 +130,10 @@ def test_logical_network_carries_the_static_pool() -> None:
     assert network.get("extendedLocation.type") == "CustomLocation"
     connected = next(r for r in evaluated("site-lyon").registrations if r.type == "azure-native:kubernetes:ConnectedCluster")
     assert connected.get("kind") == "ProvisionedCluster"
-    command = evaluated("site-lyon").outputs["aksArcCreateCommands"][0]["lyon-dc"]
-    assert "--control-plane-ip 172.17.10.10" in command and "--vnet-ids" in command and network.id in command
+    create, enable = evaluated("site-lyon").outputs["aksArcCreateCommands"][0]["lyon-dc"].split("\n")
+    assert "--control-plane-ip 172.17.10.10" in create and "--vnet-ids" in create and network.id in create
+    assert "--generate-ssh-keys" in create and "--pod-cidr 10.244.0.0/16" in create
+    assert enable == f"az k8s-runtime load-balancer enable --resource-uri {connected.id}"
 
 
 def test_metallb_range_and_bgp_peers_once_the_cluster_is_ready(tmp_path: Path) -> None:
