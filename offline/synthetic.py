@@ -61,6 +61,7 @@ def synthetic_document(spokes: int) -> dict[str, Any]:
         if i == 0:
             spoke["aks"] = {
                 "nodeSubnet": "app",
+                "privateDnsZone": "hub",  # the VNets resolve through the hub resolver
                 "serviceCidr": "192.168.0.0/16",
                 "dnsServiceIP": "192.168.0.10",
                 "systemPool": {"name": "system", "minCount": 1, "maxCount": 3},
