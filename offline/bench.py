@@ -18,6 +18,7 @@ import importlib
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1, 10, 50, 200, 500)
-# Runs per mode and size, alternating modes; the fastest counts (small runs last about a second and the
-# machine's noise is tens of percent of that).
-REPEATS = {1: 9, 10: 7, 50: 5, 200: 2}
+# Pairs of runs (project, then baseline) per size. This machine's speed drifts by tens of percent over
+# minutes, so each pair's ratio is taken back to back and the median pair counts; the columns show the
+# fastest run of each mode.
+REPEATS = {1: 9, 10: 9, 50: 5, 200: 3}
 
 
 def _peak_mb() -> float:
@@ -59,14 +61,14 @@ def run_project(spokes: int, dump: Path) -> dict[str, Any]:
     _load([*SDK_MODULES, *PROJECT_MODULES])
     secrets = synthetic_secrets(spokes)
     mocks = install(config={**synthetic_raw(spokes), **secrets}, secret_keys=list(secrets))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     run_program(ROOT / "__main__.py", mocks)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     customs = [r for r in mocks.registrations if r.custom]
     dump.write_text(json.dumps([{"type": r.type, "name": r.name, "urn": r.urn, "inputs": unwrap(r.inputs),
                                  "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies}
                                 for r in customs]))
-    return {"resources": len(customs), "seconds": seconds, "peak_mb": _peak_mb()}
+    return {"resources": len(customs), "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": _peak_mb()}
 
 
 def _sdk_class(type_: str) -> Any:
@@ -122,10 +124,10 @@ def run_baseline(dump: Path, trimmed: bool) -> dict[str, Any]:
             created[record["urn"]] = cls(record["name"], **kwargs_for(cls, record),
                                          opts=pulumi.ResourceOptions(depends_on=explicit or None))
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     run(program, mocks)
-    seconds = time.perf_counter() - started
-    return {"resources": len(mocks.registrations), "seconds": seconds, "peak_mb": _peak_mb()}
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"resources": len(mocks.registrations), "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": _peak_mb()}
 
 
 def plan_check_seconds(spokes: int) -> float:
@@ -176,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             plain = None if args.no_plain_sdk else _child("--child", "plain-sdk", str(dump))
         per_project = project["seconds"] / project["resources"]
         per_baseline = baseline["seconds"] / baseline["resources"]
-        ratio = per_project / per_baseline
+        ratio = statistics.median((p["cpu_seconds"] / p["resources"]) / (b["cpu_seconds"] / b["resources"])
+                                  for p, b in zip(projects, baselines))
         plan = plan_check_seconds(spokes)
         ratios.append(ratio)
         peak_at_max, plan_at_max = project["peak_mb"], plan
