@@ -25,7 +25,7 @@ test: $(DEPS)
 typecheck: $(DEPS)
 	$(BIN)/mypy
 
-## Evaluation cost at 1-500 spokes against an SDK baseline, plan-check time, critical path (~15 min).
+## Evaluation cost at 1-500 spokes against SDK baselines, plan-check time, critical path (15-20 min).
 bench: $(DEPS)
 	$(BIN)/python -m offline.bench
 
