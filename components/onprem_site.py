@@ -5,7 +5,8 @@ exports the `az aksarc create` command that builds it from the same checked plan
 no Azure resource for its network or cluster at all: PowerShell creates both and connects the cluster to
 Arc, so the component exports those commands instead, pointing the Arc connection at the site's resource
 group. The MetalLB load balancer and its BGP peers are extension resources of the connected cluster: they
-need the running cluster with the Arc networking extension (`az k8s-runtime load-balancer enable`, the command's last line), hence `clusterReady`.
+need the running cluster with the Arc networking extension (`az k8s-runtime load-balancer enable`, the
+exported commands' last line), hence `clusterReady`.
 """
 
 from __future__ import annotations
