@@ -19,7 +19,7 @@ from offline.preview import preview, read_stack_file
 from tests.stacks import ROOT, STACKS, evaluated
 
 CS = "azure-native:containerservice:"
-KUBERNETES_VERSION = "1.33.0"  # the version the stacks pin (prod) or AKS's current default
+KUBERNETES_VERSION = "1.33.0"  # AKS's default minor when a stack pins none
 
 
 def regs(stack: str, type_: str) -> list[Registration]:
@@ -56,6 +56,18 @@ def test_pools_on_the_node_subnet_with_max_pods_and_surge() -> None:
     assert (pool.get("mode"), pool.get("vnetSubnetID"), pool.get("maxPods"), pool.get("maxCount")) == ("User", nodes_id, 50, 20)
     assert pool.get("upgradeSettings.maxSurge") == "33%"
     assert cluster.urn in pool.dependencies
+
+
+def test_a_pool_on_its_own_subnet_gets_that_subnet_its_grant_and_the_egress_routes() -> None:
+    batch_subnet = one("prod", "spoke-aks-subnet-batch")
+    pool = one("prod", "aks-aks-pool-batch")
+    assert (pool.get("vnetSubnetID"), pool.get("maxPods"), pool.get("minCount")) == (batch_subnet.id, 30, 0)
+    grant = one("prod", "aks-aks-subnet-batch-role")
+    assert grant.get("scope") == batch_subnet.id and grant.get("roleDefinitionId").endswith(NETWORK_CONTRIBUTOR)
+    assert grant.urn in one("prod", "aks-aks-cluster").dependencies
+    assert batch_subnet.get("routeTable.id") == one("prod", "spoke-aks-routes").id  # BGP off, 0.0.0.0/0 to the firewall
+    gateway_prefixes = {r["addressPrefix"] for r in one("prod", "hub-gateway-routes").inputs["routes"]}
+    assert "10.1.32.0/22" in gateway_prefixes
 
 
 def test_private_api_server_with_system_zone_where_vnets_use_azure_dns() -> None:
@@ -217,8 +229,10 @@ def test_every_kubernetes_object_matches_the_official_schema(stack: str) -> None
     objects = kubernetes_objects(stack)
     has_cluster = any(r.type == f"{CS}ManagedCluster" for r in evaluated(stack).registrations)
     assert bool(objects) == has_cluster, "a stack with an AKS cluster renders its Kubernetes objects"
+    pinned = {r.inputs.get("kubernetesVersion") for r in evaluated(stack).registrations if r.type == f"{CS}ManagedCluster"} - {None}
+    (version,) = [f"{v}.0" if v.count(".") == 1 else v for v in pinned] or [KUBERNETES_VERSION]
     for obj in objects:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        kubernetes_validate.validate(obj, version, strict=True)
 
 
 def test_the_schema_check_catches_a_typo() -> None:

@@ -59,7 +59,8 @@ def test_gateway_subnet_sends_aks_prefixes_through_the_firewall_and_nothing_else
     assert gateway_subnet.get("routeTable.id") == table.id and table.get("disableBgpRoutePropagation") is False
     firewall_ip = output(stack, "firewallPrivateIp")
     routes = {(r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in table.inputs["routes"]}
-    prefixes = {one(stack, f"spoke-aks-subnet-{name}").get("addressPrefix") for name in ("nodes", "ilb")}
+    aks_subnets = ("nodes", "ilb", "batch") if stack == "prod" else ("nodes", "ilb")  # node pools' and internal LBs' subnets
+    prefixes = {one(stack, f"spoke-aks-subnet-{name}").get("addressPrefix") for name in aks_subnets}
     assert routes == {(prefix, "VirtualAppliance", firewall_ip) for prefix in prefixes}
     # The firewall's address is derived from its subnet, so the gateways don't wait for the firewall.
     assert one(stack, "hub-firewall").urn not in table.dependencies
