@@ -17,6 +17,11 @@ RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
 FIRST_USABLE_OFFSET = 4  # .0-.3 are Azure's (virtual-networks-faq)
 
 
+def first_usable(cidr: str) -> str:
+    """The address Azure hands the first endpoint in a subnet."""
+    return str(IPNetwork(cidr).network + FIRST_USABLE_OFFSET)
+
+
 @dataclass(frozen=True)
 class FirewallFlow:
     """Hybrid traffic the hub firewall must let through: it sees both directions of it (see firewall_routed_prefixes)."""
@@ -32,7 +37,7 @@ def resolver_inbound_ip(hub: Hub) -> str | None:
     """A static inbound endpoint address, known before deployment so VNet DNS needn't wait for the resolver."""
     if hub.dns_resolver is None:
         return None
-    return str(IPNetwork(hub.subnets[hub.dns_resolver.inbound_subnet]).network + FIRST_USABLE_OFFSET)
+    return first_usable(hub.subnets[hub.dns_resolver.inbound_subnet])
 
 
 def vnet_dns_servers(stack: StackConfig) -> list[str]:
@@ -76,7 +81,7 @@ def firewall_private_ip(hub: Hub) -> str | None:
     deployment, so GatewaySubnet's routes needn't wait ten minutes for the firewall (and the gateway for them)."""
     if hub.firewall is None or FIREWALL_SUBNET not in hub.subnets:
         return None
-    return str(IPNetwork(hub.subnets[FIREWALL_SUBNET]).network + FIRST_USABLE_OFFSET)
+    return first_usable(hub.subnets[FIREWALL_SUBNET])
 
 
 def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
