@@ -108,6 +108,14 @@ class Registration:
     provider: str | None
     protect: bool
     aliases: list[dict[str, Any]] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+    replace_on_changes: list[str] = field(default_factory=list)
+
+    def options(self) -> dict[str, Any]:
+        """The resource options the engine receives, as the preview JSON shows them."""
+        return {"protect": self.protect, "ignoreChanges": self.ignore_changes, "deleteBeforeReplace": self.delete_before_replace,
+                "replaceOnChanges": self.replace_on_changes, "aliases": self.aliases}
 
     def get(self, path: str) -> Any:
         """A nested input by dotted path with list indexes, e.g. "ipConfigurations.0.subnet.id"."""
@@ -352,6 +360,9 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             provider=request.provider or None,
             protect=bool(request.protect),
             aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
+            ignore_changes=sorted(request.ignoreChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            replace_on_changes=sorted(request.replaceOnChanges),
         ))
         obj = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = runtime_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)

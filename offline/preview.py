@@ -210,7 +210,7 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         "stack": result.stack,
         "resources": [
             {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent, "dependencies": r.dependencies,
-             "protect": r.protect, "inputs": redact(r.inputs)}
+             "protect": r.protect, "options": r.options(), "inputs": redact(r.inputs)}
             for r in result.registrations
         ],
         "address_plan": [asdict(row) for row in result.address_plan],

@@ -138,3 +138,11 @@ k8s.core.v1.Service("public-web", opts=pulumi.ResourceOptions(provider=clusters[
     assert main(["--stack", "public", "--project-dir", str(project)]) == 1
     text = capsys.readouterr().out
     assert "[mandatory] k8s-service-lb-internal: public-web" in text
+
+
+def test_json_report_carries_each_resources_options() -> None:
+    resources = {r["name"]: r for r in to_json(evaluated("prod"))["resources"]}
+    pool = resources["aks-aks-pool-apps"]["options"]
+    assert pool["ignoreChanges"] == ["count"] and pool["protect"] is False
+    assert resources["hub-vnet"]["options"]["protect"] is True
+    assert set(resources["hub-vnet"]["options"]) == {"protect", "ignoreChanges", "deleteBeforeReplace", "replaceOnChanges", "aliases"}
