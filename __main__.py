@@ -12,7 +12,10 @@ from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
-from config.topology import aks_subnets, firewall_flows, firewall_routed_prefixes, forwarding_rules, vnet_dns_servers
+from config.topology import (
+    aks_subnets, default_route_to_gateway, firewall_flows, firewall_routed_prefixes, forwarding_rules, registry_egress,
+    vnet_dns_servers,
+)
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
 pulumi.runtime.register_stack_transformation(without_api_version_aliases)
@@ -26,8 +29,8 @@ hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
     dns_servers=dns_servers, forwarding_rules=forwarding_rules(stack),
     egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
-    forced_tunneling_next_hop=bool(stack.hub.firewall and stack.hub.firewall.forced_tunneling),
-    gateway_routes=firewall_routed_prefixes(stack), firewall_flows=firewall_flows(stack),
+    default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(stack),
+    firewall_flows=firewall_flows(stack), registry_egress=registry_egress(stack),
 ))
 
 gateways = HybridGateways("gateways", HybridGatewaysArgs(
@@ -41,7 +44,7 @@ spokes = {
     spoke.name: Spoke(f"spoke-{spoke.name}", SpokeArgs(
         spoke=spoke, prefix=stack.prefix, location=stack.location, tags=stack.tags, dns_servers=dns_servers,
         hub_resource_group_name=hub.resource_group_name, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
-        firewall_private_ip=hub.firewall_private_ip, gateways=gateways.gateways,
+        firewall_private_ip=hub.firewall_private_ip, gateways=gateways.gateways, hub_address_space=stack.hub.address_space,
     ))
     for spoke in stack.spokes
 }
@@ -55,6 +58,8 @@ clusters = {
         spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
         hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
         kubeconfig=kubeconfigs.get(name),
+        # Nodes resolve through the hub resolver from their first boot: its endpoint and zone links come first.
+        dns_ready=hub.dns_ready if hub.resolver_inbound_ip and dns_servers == [hub.resolver_inbound_ip] else [],
     ))
     for name, spoke in spokes.items() if spoke.config.aks is not None
 }

@@ -44,6 +44,7 @@ class AksClusterArgs:
     kubernetes_enabled: bool
     # A kubeconfig from secret config (config.secrets.read_kubeconfigs); None: the AKS user credentials.
     kubeconfig: Output[str] | None = None
+    dns_ready: Sequence[pulumi.Resource] = ()  # the VNet's DNS (hub resolver endpoint, zone links) the nodes need
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -71,7 +72,8 @@ class AksCluster(pulumi.ComponentResource):
         outbound = "userDefinedRouting" if args.route_table is not None else "loadBalancer"
         # Egress through the hub firewall needs the route table and connected peerings before nodes boot;
         # with loadBalancer egress nothing here waits for the peerings (and so for the gateway).
-        waits_for: list[pulumi.Resource] = [*grants, *([args.route_table, *args.peerings] if args.route_table else [])]
+        waits_for: list[pulumi.Resource] = [*grants, *([args.route_table, *args.peerings] if args.route_table else []),
+                                            *args.dns_ready]
         cluster = azure.containerservice.ManagedCluster(
             f"{name}-cluster", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
             resource_name_=f"aks-{args.prefix}-{args.spoke.name}", kubernetes_version=aks.kubernetes_version,

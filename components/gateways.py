@@ -45,11 +45,13 @@ class HybridGateways(pulumi.ComponentResource):
         self.gateways, self.vpn_public_ips = [], []
         self.vpn_bgp_peering_addresses, self.vpn_asn = None, None
         if args.gateways.vpn:
-            vpn = self._create_vpn_gateway()
+            locals_ = {site.name: self._create_local_network_gateway(site) for site in args.sites if site.vpn}
+            default_site = args.gateways.vpn.default_site
+            vpn = self._create_vpn_gateway(locals_[default_site] if default_site else None)
             self.gateways.append(vpn)
             for site in args.sites:
                 if site.vpn:
-                    self._connect_vpn_site(site, vpn)
+                    self._connect_vpn_site(site, vpn, locals_[site.name])
         if args.gateways.express_route:
             er = self._create_express_route_gateway()
             self.gateways.append(er)
@@ -65,7 +67,7 @@ class HybridGateways(pulumi.ComponentResource):
         return standard_public_ip(f"{self._name}-pip-{role}", f"pip-{args.prefix}-{args.hub_name}-{role}",
                                   args.resource_group_name, args.location, args.tags, ZONES, self)
 
-    def _create_vpn_gateway(self) -> azure.network.VirtualNetworkGateway:
+    def _create_vpn_gateway(self, default_site: azure.network.LocalNetworkGateway | None) -> azure.network.VirtualNetworkGateway:
         args = self._args
         vpn = args.gateways.vpn
         assert vpn is not None
@@ -89,6 +91,8 @@ class HybridGateways(pulumi.ComponentResource):
             # BGP on, with the configured ASN, so sites can peer; static sites are unaffected.
             enable_bgp=True,
             bgp_settings=azure.network.BgpSettingsArgs(asn=vpn.asn, bgp_peering_addresses=custom_bgp or None),
+            # Forced tunneling without a BGP default route: 0.0.0.0/0 sent to the gateway goes to this site (site-to-site-tunneling).
+            gateway_default_site=azure.network.SubResourceArgs(id=default_site.id) if default_site else None,
             ip_configurations=[
                 azure.network.VirtualNetworkGatewayIPConfigurationArgs(
                     name=config_name, private_ip_allocation_method="Dynamic",
@@ -102,19 +106,25 @@ class HybridGateways(pulumi.ComponentResource):
             lambda bgp: (bgp.bgp_peering_address or "") if bgp else "")
         return gateway
 
-    def _connect_vpn_site(self, site: Site, gateway: azure.network.VirtualNetworkGateway) -> None:
+    def _create_local_network_gateway(self, site: Site) -> azure.network.LocalNetworkGateway:
         args, vpn = self._args, site.vpn
         assert vpn is not None
         bgp = vpn.bgp
         # With BGP the site's routes are learned; the local network gateway then holds only the peer's /32.
         prefixes = [f"{bgp.peer_address}/32"] if bgp else list(site.address_prefixes)
-        local = azure.network.LocalNetworkGateway(
+        return azure.network.LocalNetworkGateway(
             f"{self._name}-lng-{site.name}", resource_group_name=args.resource_group_name, location=args.location,
             tags=dict(args.tags), local_network_gateway_name=f"lgw-{args.prefix}-{site.name}",
             gateway_ip_address=vpn.gateway_address, fqdn=vpn.gateway_fqdn,
             local_network_address_space=azure.network.AddressSpaceArgs(address_prefixes=prefixes),
             bgp_settings=azure.network.BgpSettingsArgs(asn=bgp.asn, bgp_peering_address=bgp.peer_address) if bgp else None,
             opts=ResourceOptions(parent=self))
+
+    def _connect_vpn_site(self, site: Site, gateway: azure.network.VirtualNetworkGateway,
+                          local: azure.network.LocalNetworkGateway) -> None:
+        args, vpn = self._args, site.vpn
+        assert vpn is not None
+        bgp = vpn.bgp
         azure.network.VirtualNetworkGatewayConnection(
             f"{self._name}-vpn-{site.name}", resource_group_name=args.resource_group_name, location=args.location,
             tags=dict(args.tags), virtual_network_gateway_connection_name=f"cn-{args.prefix}-{site.name}-vpn",
@@ -124,8 +134,9 @@ class HybridGateways(pulumi.ComponentResource):
             shared_key=args.secrets[vpn_shared_key(site.name)], enable_bgp=bgp is not None,
             use_policy_based_traffic_selectors=False,
             ipsec_policies=[_ipsec_policy(vpn.ipsec_policy)] if vpn.ipsec_policy else None,
-            # ExpressRoute stays primary where a site has both: a lower weight for the backup tunnel.
-            routing_weight=0 if not site.express_route else 10,
+            # The higher weight wins among VPN connections to the same prefixes; ExpressRoute is preferred over VPN
+            # whatever the weights (expressroute-howto-coexist-resource-manager), so a backup tunnel needs no weight.
+            routing_weight=vpn.routing_weight,
             opts=ResourceOptions(parent=self))
 
     def _create_express_route_gateway(self) -> azure.network.VirtualNetworkGateway:

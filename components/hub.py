@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-from pulumi import Output, ResourceOptions
+from pulumi import Input, Output, ResourceOptions
 
 from components.common import bastion_rules, standard_public_ip
 from config.model import Hub as HubConfig
 from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET
 from config.topology import (
-    NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, firewall_private_ip, resolver_inbound_ip, resolver_subnets,
+    NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, RegistryEgress, firewall_private_ip, resolver_inbound_ip,
+    resolver_subnets,
 )
 
 # AKS egress under forced tunneling (outbound-rules-control-egress); the FQDN tag covers the same set.
@@ -34,9 +35,10 @@ class HubArgs:
     dns_servers: list[str]  # VNet DNS servers (config.topology.vnet_dns_servers)
     forwarding_rules: list[tuple[str, list[str]]]  # on-prem domains and their DNS servers
     egress_sources: list[str]  # subnets whose egress the firewall allows (AKS node subnets)
-    forced_tunneling_next_hop: bool  # send the firewall's 0.0.0.0/0 on to the gateway
+    default_route_to_gateway: bool  # VPN-only forced tunneling: the firewall's 0.0.0.0/0 goes to the gateway's default site
     gateway_routes: list[tuple[str, str]]  # (name, prefix) GatewaySubnet sends through the firewall
-    firewall_flows: list[FirewallFlow]  # hybrid traffic the firewall allows
+    firewall_flows: list[FirewallFlow]  # hybrid and spoke-to-spoke traffic the firewall allows
+    registry_egress: list[RegistryEgress]  # where the clusters' nodes pull the stack's images from
 
 
 class Hub(pulumi.ComponentResource):
@@ -47,6 +49,7 @@ class Hub(pulumi.ComponentResource):
     firewall_private_ip: Output[str] | None
     resolver_inbound_ip: str | None
     private_dns_zone_ids: dict[str, Output[str]]
+    dns_ready: list[pulumi.Resource]  # what a VNet resolving through the hub needs before its machines boot
 
     def __init__(self, name: str, args: HubArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("hybrid-aks:network:Hub", name, None, opts)
@@ -71,6 +74,7 @@ class Hub(pulumi.ComponentResource):
         if cfg.bastion:
             self._create_bastion()
         self.resolver_inbound_ip = resolver_inbound_ip(cfg)
+        self.dns_ready = []
         if cfg.dns_resolver:
             self._create_resolver()
         self.private_dns_zone_ids = {zone: self.create_private_zone(zone).id for zone in cfg.private_dns_zones}
@@ -86,9 +90,14 @@ class Hub(pulumi.ComponentResource):
     def _create_subnets(self) -> dict[str, azure.network.Subnet]:
         name, args = self._name, self._args
         resolver = resolver_subnets(args.hub)
-        firewall_routes = self._create_firewall_route_table() if args.forced_tunneling_next_hop and args.hub.firewall else None
-        gateway_routes = self._create_gateway_route_table() if args.gateway_routes and GATEWAY_SUBNET in args.hub.subnets else None
-        route_tables = {FIREWALL_SUBNET: firewall_routes, GATEWAY_SUBNET: gateway_routes}
+        firewall = args.hub.firewall
+        subnets_present = set(args.hub.subnets)
+        route_tables = {
+            FIREWALL_SUBNET: self._create_firewall_route_table() if args.default_route_to_gateway else None,
+            FIREWALL_MANAGEMENT_SUBNET: self._create_management_route_table()
+            if firewall and firewall.forced_tunneling and FIREWALL_MANAGEMENT_SUBNET in subnets_present else None,
+            GATEWAY_SUBNET: self._create_gateway_route_table() if args.gateway_routes and GATEWAY_SUBNET in subnets_present else None,
+        }
         subnets = {}
         for subnet, cidr in args.hub.subnets.items():
             nsg = None
@@ -107,7 +116,11 @@ class Hub(pulumi.ComponentResource):
         return subnets
 
     def _create_firewall_route_table(self) -> azure.network.RouteTable:
-        """Forced tunneling: the firewall sends internet-bound traffic on to on-prem through the gateway."""
+        """VPN-only forced tunneling: internet-bound traffic goes to the gateway, which sends it to its default site.
+
+        A VirtualNetworkGateway next hop forwards 0.0.0.0/0 only to a default site (site-to-site-tunneling) and is refused
+        while an ExpressRoute gateway coexists (virtual-networks-udr-overview); config/plan.py holds both rules.
+        """
         args = self._args
         return azure.network.RouteTable(
             f"{self._name}-firewall-routes", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
@@ -115,8 +128,20 @@ class Hub(pulumi.ComponentResource):
             routes=[azure.network.RouteArgs(name="default-to-onprem", address_prefix="0.0.0.0/0", next_hop_type="VirtualNetworkGateway")],
             opts=self._child())
 
+    def _create_management_route_table(self) -> azure.network.RouteTable:
+        """The firewall's own traffic keeps a direct path to the internet whatever on-prem advertises: the only route
+        Azure allows on AzureFirewallManagementSubnet is 0.0.0.0/0 to Internet, with gateway route propagation off
+        (firewall management-nic, forced-tunneling)."""
+        args = self._args
+        return azure.network.RouteTable(
+            f"{self._name}-firewall-management-routes", resource_group_name=self._rg.name, location=args.location,
+            tags=dict(args.tags), route_table_name=f"rt-{args.prefix}-{args.hub.name}-firewall-management",
+            disable_bgp_route_propagation=True,
+            routes=[azure.network.RouteArgs(name="default-to-internet", address_prefix="0.0.0.0/0", next_hop_type="Internet")],
+            opts=self._child())
+
     def _create_gateway_route_table(self) -> azure.network.RouteTable:
-        """Traffic from on-prem to AKS subnets takes the firewall, as their replies do (no asymmetric flows).
+        """Traffic from on-prem to the spokes takes the firewall, as their replies do (no asymmetric flows).
 
         The firewall's address is derived from its subnet rather than read from the firewall, so GatewaySubnet and
         the gateways don't wait for the firewall. Gateway routes must keep propagating on GatewaySubnet.
@@ -144,49 +169,7 @@ class Hub(pulumi.ComponentResource):
             f"{name}-firewall-policy", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             firewall_policy_name=f"afwp-{args.prefix}-{args.hub.name}", sku=azure.network.FirewallPolicySkuArgs(tier=firewall.sku),
             opts=self._child())
-        sources = args.egress_sources or ["*"]
-        dns_targets = args.dns_servers or ["168.63.129.16"]
-        egress_rules = azure.network.FirewallPolicyRuleCollectionGroup(
-            f"{name}-firewall-aks-egress", resource_group_name=self._rg.name, firewall_policy_name=policy.name,
-            rule_collection_group_name="aks-egress", priority=200,
-            rule_collections=[
-                azure.network.FirewallPolicyFilterRuleCollectionArgs(
-                    name="aks-network", priority=200, rule_collection_type="FirewallPolicyFilterRuleCollection",
-                    action=azure.network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
-                    rules=[
-                        azure.network.NetworkRuleArgs(name="dns", rule_type="NetworkRule", ip_protocols=["UDP", "TCP"],
-                                                      source_addresses=sources, destination_addresses=dns_targets, destination_ports=["53"]),
-                        azure.network.NetworkRuleArgs(name="ntp", rule_type="NetworkRule", ip_protocols=["UDP"],
-                                                      source_addresses=sources, destination_addresses=["*"], destination_ports=["123"]),
-                    ]),
-                azure.network.FirewallPolicyFilterRuleCollectionArgs(
-                    name="aks-fqdns", priority=300, rule_collection_type="FirewallPolicyFilterRuleCollection",
-                    action=azure.network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
-                    rules=[
-                        azure.network.ApplicationRuleArgs(
-                            name="aks-fqdn-tag", rule_type="ApplicationRule", source_addresses=sources,
-                            fqdn_tags=["AzureKubernetesService"],
-                            protocols=[azure.network.FirewallPolicyRuleApplicationProtocolArgs(protocol_type="Https", port=443)]),
-                        azure.network.ApplicationRuleArgs(
-                            name="aks-fqdns", rule_type="ApplicationRule", source_addresses=sources,
-                            target_fqdns=[f"*.hcp.{args.location}.azmk8s.io", *AKS_EGRESS_FQDNS],
-                            protocols=[azure.network.FirewallPolicyRuleApplicationProtocolArgs(protocol_type="Https", port=443)]),
-                    ]),
-            ],
-            opts=self._child())
-        if args.firewall_flows:
-            azure.network.FirewallPolicyRuleCollectionGroup(
-                f"{name}-firewall-hybrid", resource_group_name=self._rg.name, firewall_policy_name=policy.name,
-                rule_collection_group_name="hybrid", priority=300,
-                rule_collections=[azure.network.FirewallPolicyFilterRuleCollectionArgs(
-                    name="onprem-services-and-backends", priority=300, rule_collection_type="FirewallPolicyFilterRuleCollection",
-                    action=azure.network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
-                    rules=[azure.network.NetworkRuleArgs(
-                        name=flow.name, rule_type="NetworkRule", ip_protocols=list(flow.protocols), source_addresses=list(flow.sources),
-                        destination_addresses=list(flow.destinations), destination_ports=list(flow.ports))
-                        for flow in args.firewall_flows])],
-                # A policy takes one rule collection group change at a time (FirewallPolicyUpdateNotAllowedWhenUpdatingOrDeleting).
-                opts=ResourceOptions(parent=self, depends_on=[egress_rules]))
+        groups = self._create_rule_collection_groups(policy)
         management = None
         if firewall.forced_tunneling:
             management = azure.network.AzureFirewallIPConfigurationArgs(
@@ -201,8 +184,62 @@ class Hub(pulumi.ComponentResource):
                 name="data", subnet=azure.network.SubResourceArgs(id=self._subnets[FIREWALL_SUBNET].id),
                 public_ip_address=azure.network.SubResourceArgs(id=self._public_ip("firewall", list(firewall.zones)).id))],
             management_ip_configuration=management,
-            opts=self._child())
+            # PUTs on the policy's rule collection groups and on the firewall conflict: the firewall waits for every
+            # group (as mspnp/aks-baseline does), and pods that boot behind it find their egress rules in place.
+            opts=ResourceOptions(parent=self, depends_on=groups))
         return resource.ip_configurations.apply(lambda configs: (configs or [])[0].private_ip_address or "")
+
+    def _create_rule_collection_groups(self, policy: azure.network.FirewallPolicy) -> list[pulumi.Resource]:
+        """The policy's rule collection groups, one after another: a policy takes one group change at a time
+        (FirewallPolicyUpdateNotAllowedWhenUpdatingOrDeleting)."""
+        name, args = self._name, self._args
+        groups: list[pulumi.Resource] = []
+
+        def group(role: str, priority: int, collections: list[azure.network.FirewallPolicyFilterRuleCollectionArgs]) -> None:
+            groups.append(azure.network.FirewallPolicyRuleCollectionGroup(
+                f"{name}-firewall-{role}", resource_group_name=self._rg.name, firewall_policy_name=policy.name,
+                rule_collection_group_name=role, priority=priority, rule_collections=collections,
+                opts=ResourceOptions(parent=self, depends_on=groups[-1:])))
+
+        group("aks-egress", 200, self._aks_egress_collections())
+        if args.firewall_flows:
+            group("hybrid", 300, [_allow_collection("flows", 300, [
+                azure.network.NetworkRuleArgs(
+                    name=flow.name, rule_type="NetworkRule", ip_protocols=list(flow.protocols), source_addresses=list(flow.sources),
+                    destination_addresses=list(flow.destinations), destination_ports=list(flow.ports))
+                for flow in args.firewall_flows])])
+        return groups
+
+    def _aks_egress_collections(self) -> list[azure.network.FirewallPolicyFilterRuleCollectionArgs]:
+        """AKS egress under userDefinedRouting (outbound-rules-control-egress), and pulls from the stack's registries."""
+        args = self._args
+        firewall = args.hub.firewall
+        assert firewall is not None
+        sources = args.egress_sources or ["*"]
+        dns_targets = args.dns_servers or ["168.63.129.16"]
+
+        def https(rule: str, rule_sources: list[str], fqdns: list[str] | None = None, tags: list[str] | None = None
+                  ) -> azure.network.ApplicationRuleArgs:
+            return azure.network.ApplicationRuleArgs(
+                name=rule, rule_type="ApplicationRule", source_addresses=rule_sources, target_fqdns=fqdns, fqdn_tags=tags,
+                protocols=[azure.network.FirewallPolicyRuleApplicationProtocolArgs(protocol_type="Https", port=443)])
+
+        fqdn_rules = [
+            https("aks-fqdn-tag", sources, tags=["AzureKubernetesService"]),
+            https("aks-fqdns", sources, fqdns=[f"*.hcp.{args.location}.azmk8s.io", *AKS_EGRESS_FQDNS]),
+            *(https(f"images-{egress.registry}", egress.sources, fqdns=egress.fqdns) for egress in args.registry_egress),
+        ]
+        if firewall.egress_fqdns:
+            fqdn_rules.append(https("egress-fqdns", sources, fqdns=list(firewall.egress_fqdns)))
+        return [
+            _allow_collection("aks-network", 200, [
+                azure.network.NetworkRuleArgs(name="dns", rule_type="NetworkRule", ip_protocols=["UDP", "TCP"],
+                                              source_addresses=sources, destination_addresses=dns_targets, destination_ports=["53"]),
+                azure.network.NetworkRuleArgs(name="ntp", rule_type="NetworkRule", ip_protocols=["UDP"],
+                                              source_addresses=sources, destination_addresses=["*"], destination_ports=["123"]),
+            ]),
+            _allow_collection("aks-fqdns", 300, fqdn_rules),
+        ]
 
     def _create_bastion(self) -> None:
         args = self._args
@@ -222,13 +259,14 @@ class Hub(pulumi.ComponentResource):
             f"{name}-resolver", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             dns_resolver_name=f"dnspr-{args.prefix}-{args.hub.name}",
             virtual_network=azure.dnsresolver.SubResourceArgs(id=self._vnet.id), opts=self._child())
-        azure.dnsresolver.InboundEndpoint(
+        inbound = azure.dnsresolver.InboundEndpoint(
             f"{name}-resolver-inbound", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             dns_resolver_name=resolver.name, inbound_endpoint_name="inbound",
             ip_configurations=[azure.dnsresolver.IpConfigurationArgs(
                 subnet=azure.dnsresolver.SubResourceArgs(id=self._subnets[resolver_cfg.inbound_subnet].id),
                 private_ip_address=self.resolver_inbound_ip, private_ip_allocation_method="Static")],
             opts=self._child())
+        self.dns_ready.append(inbound)
         outbound = azure.dnsresolver.OutboundEndpoint(
             f"{name}-resolver-outbound", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             dns_resolver_name=resolver.name, outbound_endpoint_name="outbound",
@@ -247,10 +285,10 @@ class Hub(pulumi.ComponentResource):
                 target_dns_servers=[azure.dnsresolver.TargetDnsServerArgs(ip_address=ip, port=53) for ip in servers],
                 opts=self._child())
         # Spokes send DNS to the inbound endpoint, which answers with the hub's view: one link suffices.
-        azure.dnsresolver.PrivateResolverVirtualNetworkLink(
+        self.dns_ready.append(azure.dnsresolver.PrivateResolverVirtualNetworkLink(
             f"{name}-ruleset-link", resource_group_name=self._rg.name, dns_forwarding_ruleset_name=ruleset.name,
             virtual_network_link_name=f"link-{args.hub.name}", virtual_network=azure.dnsresolver.SubResourceArgs(id=self._vnet.id),
-            opts=self._child())
+            opts=self._child()))
 
     def create_private_zone(self, zone: str) -> azure.privatedns.PrivateZone:
         """A private DNS zone in the hub, linked to the hub VNet (where the resolver answers from)."""
@@ -258,8 +296,15 @@ class Hub(pulumi.ComponentResource):
         private_zone = azure.privatedns.PrivateZone(
             f"{self._name}-zone-{slug}", resource_group_name=self._rg.name, private_zone_name=zone, location="global",
             tags=dict(self._args.tags), opts=self._child())
-        azure.privatedns.VirtualNetworkLink(
+        self.dns_ready.append(azure.privatedns.VirtualNetworkLink(
             f"{self._name}-zone-{slug}-link", resource_group_name=self._rg.name, private_zone_name=private_zone.name,
             virtual_network_link_name=f"link-{self._args.hub.name}", location="global", registration_enabled=False,
-            virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id), opts=self._child())
+            virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id), opts=self._child()))
         return private_zone
+
+
+def _allow_collection(name: str, priority: int, rules: Sequence[Input[azure.network.NetworkRuleArgs] | Input[azure.network.ApplicationRuleArgs]]
+                      ) -> azure.network.FirewallPolicyFilterRuleCollectionArgs:
+    return azure.network.FirewallPolicyFilterRuleCollectionArgs(
+        name=name, priority=priority, rule_collection_type="FirewallPolicyFilterRuleCollection",
+        action=azure.network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"), rules=list(rules))

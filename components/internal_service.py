@@ -14,13 +14,13 @@ from pulumi import ResourceOptions
 
 from config.model import App
 from config.model import InternalService as InternalServiceConfig
+from config.registries import PORT_MAP_IMAGE
 
 INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
 INTERNAL_SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
 STATIC_IP = "service.beta.kubernetes.io/azure-load-balancer-ipv4"  # spec.loadBalancerIP is deprecated
 PROBE_PROTOCOL = "service.beta.kubernetes.io/azure-load-balancer-health-probe-protocol"
 PROBE_PATH = "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path"
-PORT_MAP_IMAGE = "alpine/socat:1.8.0.1"
 
 
 def annotations_for(service: InternalServiceConfig) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
 from config.model import Spoke as SpokeConfig
-from config.topology import NO_NSG_SUBNETS, aks_subnets
+from config.topology import NO_NSG_SUBNETS
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class SpokeArgs:
     hub_vnet_id: Input[str]
     firewall_private_ip: Input[str] | None  # 0.0.0.0/0 goes there when set
     gateways: Sequence[pulumi.Resource]  # the spoke->hub peering waits for them (RemoteVnetHasNoGateways)
+    hub_address_space: Sequence[str]
 
 
 class Spoke(pulumi.ComponentResource):
@@ -49,23 +50,17 @@ class Spoke(pulumi.ComponentResource):
             dhcp_options=azure.network.DhcpOptionsArgs(dns_servers=args.dns_servers) if args.dns_servers else None,
             opts=child)
         self.resource_group_name, self.vnet_id, self.vnet_name = rg.name, vnet.id, vnet.name
-        firewall_ip = args.firewall_private_ip
-
-        def default_route_table(suffix: str, bgp_propagation: bool) -> azure.network.RouteTable:
-            return azure.network.RouteTable(
-                f"{name}-routes{suffix}", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
-                route_table_name=f"rt-{args.prefix}-{cfg.name}{suffix}", disable_bgp_route_propagation=not bgp_propagation,
+        # Behind a hub firewall every subnet sends 0.0.0.0/0 to it with BGP propagation off, so on-prem routes learned
+        # through gateway transit can't bypass it (egress-udr); GatewaySubnet sends this VNet back through it (hub).
+        self.route_table = None
+        if args.firewall_private_ip is not None:
+            self.route_table = azure.network.RouteTable(
+                f"{name}-routes", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
+                route_table_name=f"rt-{args.prefix}-{cfg.name}", disable_bgp_route_propagation=True,
                 routes=[azure.network.RouteArgs(name="default-via-hub-firewall", address_prefix="0.0.0.0/0",
-                                                next_hop_type="VirtualAppliance", next_hop_ip_address=firewall_ip)],
+                                                next_hop_type="VirtualAppliance", next_hop_ip_address=args.firewall_private_ip)],
                 opts=child)
-
-        # AKS subnets keep BGP propagation off so an on-prem default route can't bypass the firewall (egress-udr).
-        self.route_table = default_route_table("", bgp_propagation=False) if firewall_ip is not None else None
         self.route_table_id = self.route_table.id if self.route_table else None
-        routed = aks_subnets(cfg) if self.route_table else set()
-        other_routes = None
-        if self.route_table and set(cfg.subnets) - routed:
-            other_routes = default_route_table("-workloads", bgp_propagation=True)
         self.subnet_ids = {}
         for subnet, cidr in cfg.subnets.items():
             nsg = None
@@ -73,28 +68,42 @@ class Spoke(pulumi.ComponentResource):
                 nsg = azure.network.NetworkSecurityGroup(
                     f"{name}-nsg-{subnet}", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
                     network_security_group_name=f"nsg-{args.prefix}-{cfg.name}-{subnet}", opts=child)
-            table = self.route_table if subnet in routed else other_routes
             self.subnet_ids[subnet] = azure.network.Subnet(
                 f"{name}-subnet-{subnet}", resource_group_name=rg.name, virtual_network_name=vnet.name,
                 subnet_name=subnet, address_prefix=cidr,
                 network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
-                route_table=azure.network.RouteTableArgs(id=table.id) if table else None,
+                route_table=azure.network.RouteTableArgs(id=self.route_table.id) if self.route_table else None,
+                # Private endpoints ignore route tables and NSGs unless this is on: on, their replies to on-prem and
+                # other spokes take the firewall like the requests (disable-private-endpoint-network-policy).
+                private_endpoint_network_policies="Enabled" if self.route_table else None,
                 opts=child).id
         has_gateway = bool(args.gateways)
         hub_to_spoke = azure.network.VirtualNetworkPeering(
             f"{name}-hub-to-spoke", resource_group_name=args.hub_resource_group_name, virtual_network_name=args.hub_vnet_name,
             virtual_network_peering_name=f"to-{cfg.name}", remote_virtual_network=azure.network.SubResourceArgs(id=vnet.id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=has_gateway,
-            use_remote_gateways=False, opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
+            use_remote_gateways=False, remote_virtual_network_address_space=_space(cfg.address_space), sync_remote_address_space="true",
+            opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
         # useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists, and is refused while
         # the hub side lacks allowGatewayTransit: wait for both.
         spoke_to_hub = azure.network.VirtualNetworkPeering(
             f"{name}-spoke-to-hub", resource_group_name=rg.name, virtual_network_name=vnet.name,
             virtual_network_peering_name="to-hub", remote_virtual_network=azure.network.SubResourceArgs(id=args.hub_vnet_id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=False,
-            use_remote_gateways=has_gateway,
+            use_remote_gateways=has_gateway, remote_virtual_network_address_space=_space(args.hub_address_space),
+            sync_remote_address_space="true",
             opts=ResourceOptions(parent=self, depends_on=[*args.gateways, *([hub_to_spoke] if has_gateway else [])]))
         # Traffic to the hub (firewall egress, on-prem) flows once both directions exist.
         self.peerings: list[pulumi.Resource] = [hub_to_spoke, spoke_to_hub]
         self.register_outputs({"resourceGroupName": self.resource_group_name, "vnetId": self.vnet_id,
                                "subnetIds": self.subnet_ids, "routeTableId": self.route_table_id})
+
+
+def _space(prefixes: Sequence[str]) -> azure.network.AddressSpaceArgs:
+    """The remote VNet's address space on a peering, so that growing a VNet changes the peerings pointing at it.
+
+    Adding a range to a peered VNet leaves those peerings LocalNotInSync until they are synced
+    (update-virtual-network-peering-address-space); the update this triggers carries syncRemoteAddressSpace=true,
+    so `pulumi up` syncs them, with no downtime.
+    """
+    return azure.network.AddressSpaceArgs(address_prefixes=list(prefixes))

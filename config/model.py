@@ -116,9 +116,11 @@ class Firewall(Model):
     sku: Literal["Standard", "Premium"] = "Standard"
     """Azure Firewall tier."""
     forced_tunneling: bool = False
-    """Send 0.0.0.0/0 from the firewall on to on-premises; needs AzureFirewallManagementSubnet and a gateway."""
+    """Internet-bound traffic leaves the firewall for on-premises, not the internet: needs AzureFirewallManagementSubnet and a default route from on-prem (a site with advertisesDefaultRoute, or gateways.vpn.defaultSite)."""
     zones: list[Literal["1", "2", "3"]] = []
     """Availability zones of the firewall and its public IPs."""
+    egress_fqdns: list[Fqdn] = []
+    """Extra HTTPS destinations the AKS nodes may reach (e.g. a private registry's hosts); the registries of the stack's images are allowed without it."""
 
 
 class DnsResolver(Model):
@@ -165,6 +167,8 @@ class VpnGateway(Model):
     """BGP ASN of the Azure VPN gateway."""
     apipa_addresses: list[list[Ip]] = []
     """Custom APIPA BGP addresses (169.254.21.0 - 169.254.22.255), one list per gateway instance."""
+    default_site: DnsLabel | None = None
+    """Forced tunneling without a BGP default route: the VPN site that receives internet-bound traffic (gatewayDefaultSite; VPN-only hubs)."""
 
 
 class ExpressRouteGateway(Model):
@@ -219,6 +223,8 @@ class SiteVpn(Model):
     """BGP with the on-prem device; without it the site's addressPrefixes are routed statically."""
     ipsec_policy: IpsecPolicy | None = None
     """Custom IPsec/IKE policy; omitted means Azure's defaults."""
+    routing_weight: Annotated[int, Field(ge=0, le=32000)] = 0
+    """Routing weight of the connection: the higher wins among VPN connections to the same prefixes (ExpressRoute is preferred over VPN whatever the weight)."""
 
 
 class SiteExpressRoute(Model):
@@ -227,7 +233,7 @@ class SiteExpressRoute(Model):
     authorization_key: bool = False
     """The circuit is in another subscription: read hybrid-aks:erAuthorizationKey-<site> (secret)."""
     routing_weight: Annotated[int, Field(ge=0, le=32000)] = 0
-    """Routing weight of the connection."""
+    """Routing weight of the connection: the higher wins among ExpressRoute connections to the same prefixes."""
 
 
 class SiteDns(Model):
@@ -253,6 +259,8 @@ class Site(Model):
     """ExpressRoute connection to an existing circuit (needs gateways.expressRoute)."""
     aks_hybrid: AksHybrid | None = None
     """An AKS hybrid (Arc) cluster at this site: its pools join the address plan."""
+    advertises_default_route: bool = False
+    """On-prem advertises 0.0.0.0/0 over BGP (ExpressRoute or a BGP VPN): the hub firewall's forced tunneling follows it."""
 
 
 # --- spokes and AKS -------------------------------------------------------------------------------
@@ -390,6 +398,28 @@ class Spoke(Model):
     """An AKS cluster in this spoke."""
 
 
+class FlowEnd(Model):
+    spoke: DnsLabel | None = None
+    """A spoke, by name (all its address space, or one subnet with subnet)."""
+    subnet: SubnetName | None = None
+    """One subnet of that spoke."""
+    site: DnsLabel | None = None
+    """An on-prem site, by name (all its addressPrefixes)."""
+
+
+class Flow(Model):
+    name: DnsLabel
+    """Flow name; names its firewall rule."""
+    source: FlowEnd = Field(alias="from")
+    """Where connections start: {spoke: <name>[, subnet: <name>]} or {site: <name>}."""
+    destination: FlowEnd = Field(alias="to")
+    """Where they go; replies return the same way."""
+    ports: list[Port] = Field(min_length=1)
+    """Destination ports."""
+    protocol: Literal["TCP", "UDP"] = "TCP"
+    """TCP or UDP."""
+
+
 class Kubernetes(Model):
     enabled: bool = True
     """Build the in-cluster part (services, backends). Off when the runner can't reach the private API server."""
@@ -417,5 +447,7 @@ class StackConfig(Model):
     """Spoke VNets, peered to the hub."""
     sites: list[Site] = []
     """On-premises sites."""
+    flows: list[Flow] = []
+    """Traffic to allow between spokes, and between on-prem sites and spokes, through the hub firewall (both ways routed through it). On-prem to internal services and nodes to on-prem backends are allowed without it."""
     kubernetes: Kubernetes = Kubernetes()
     """The in-cluster part."""

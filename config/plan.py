@@ -14,9 +14,10 @@ from functools import cached_property
 
 from netaddr import IPAddress, IPNetwork, IPSet
 
-from config.model import Aks, NodePool, Site, Spoke, StackConfig
+from config.model import Aks, Flow, FlowEnd, NodePool, Site, Spoke, StackConfig
 from config.onprem import check_site
 from config.problems import Problem, key_of
+from config.registries import PULL_HOSTS, pull_hosts, registry_of, spoke_images
 
 AZURE_RESERVED_PER_SUBNET = 5  # network, .1 gateway, .2/.3 Azure DNS, broadcast (virtual-networks-faq)
 SMALLEST_SUBNET = 29  # virtual-networks-faq
@@ -170,6 +171,9 @@ class _Plan:
                 self.out.extend(check_site(i, list(site.address_prefixes), site.aks_hybrid))
         for i, spoke in self._aks_spokes():
             self._check_aks(i, spoke)
+            self._check_images(i, spoke)
+        for i, flow in enumerate(self.stack.flows):
+            self._check_flow(i, flow)
         return self.out
 
     def _add(self, key: str, message: str, fix: str) -> None:
@@ -266,12 +270,7 @@ class _Plan:
             if hub.firewall.forced_tunneling:
                 self._require_subnet(FIREWALL_MANAGEMENT_SUBNET, key_of("hub", "firewall", "forcedTunneling"),
                                      "forced tunneling", 26)
-                if not self.stack.gateways.vpn:
-                    self._add(key_of("hub", "firewall", "forcedTunneling"),
-                              "sends internet traffic on to on-prem through the VPN gateway (a route to VirtualNetworkGateway), "
-                              "but no VPN gateway is configured; ExpressRoute takes a default route only from BGP",
-                              "add hybrid-aks:gateways.vpn, or turn forced tunneling off and advertise 0.0.0.0/0 over ExpressRoute "
-                              "(forced-tunneling, vpn-gateway-forced-tunneling-rm)")
+                self._check_default_route_source()
         if hub.bastion:
             self._require_subnet(BASTION_SUBNET, key_of("hub", "bastion"), "Azure Bastion", 26)
         if hub.dns_resolver:
@@ -295,6 +294,18 @@ class _Plan:
                 self._add(key_of("hub", "dnsServers", j), f"{server} lies in no VNet and no on-prem prefix of this stack",
                           "use an address inside a subnet or a site's addressPrefixes")
 
+    def _check_default_route_source(self) -> None:
+        """Forced tunneling needs a default route from on-prem that Azure honours (firewall forced-tunneling):
+        0.0.0.0/0 learned over BGP, or a VPN gateway's default site (site-to-site-tunneling)."""
+        vpn = self.stack.gateways.vpn
+        if any(site.advertises_default_route for site in self.stack.sites) or (vpn and vpn.default_site):
+            return
+        self._add(key_of("hub", "firewall", "forcedTunneling"),
+                  "has no default route to follow: no site advertises 0.0.0.0/0 over BGP and the VPN gateway has no default site, "
+                  "so internet-bound traffic from the firewall would be dropped",
+                  "set advertisesDefaultRoute: true on a site whose device advertises 0.0.0.0/0 over ExpressRoute or BGP VPN, "
+                  "or (VPN only) hybrid-aks:gateways.vpn.defaultSite (forced-tunneling, site-to-site-tunneling)")
+
     def _reachable(self, address: IPAddress) -> bool:
         return any(address in r.network for r in self.routed)
 
@@ -313,6 +324,10 @@ class _Plan:
             key = key_of("gateways", "vpn", "asn")
             if _iana_reserved(vpn.asn) or (vpn.asn in ASN_AZURE_RESERVED and vpn.asn != AZURE_DEFAULT_ASN):
                 self._add(key, f"{vpn.asn} is a reserved ASN", f"use {AZURE_DEFAULT_ASN} (Azure's default) or a private ASN such as 65010 (vpn-gateway-bgp-overview)")
+            elif gateways.express_route and vpn.asn != AZURE_DEFAULT_ASN:
+                self._add(key, f"is {vpn.asn}, but a VPN gateway coexisting with an ExpressRoute gateway must keep ASN {AZURE_DEFAULT_ASN}",
+                          f"set it to {AZURE_DEFAULT_ASN} or remove it (expressroute-howto-coexist-resource-manager)")
+            self._check_default_site(vpn.default_site)
             instances = 2 if vpn.active_active else 1
             if len(vpn.apipa_addresses) > instances:
                 self._add(key_of("gateways", "vpn", "apipaAddresses"),
@@ -325,6 +340,25 @@ class _Plan:
                                   f"{address} is outside the APIPA range Azure accepts ({APIPA_FIRST} - {APIPA_LAST})",
                                   "use an address from 169.254.21.0 to 169.254.22.255 (vpn-gateway-bgp-overview)")
 
+    def _check_default_site(self, name: str | None) -> None:
+        if name is None:
+            return
+        key = key_of("gateways", "vpn", "defaultSite")
+        site = next((s for s in self.stack.sites if s.name == name), None)
+        firewall = self.stack.hub.firewall
+        if site is None or site.vpn is None:
+            vpn_sites = [s.name for s in self.stack.sites if s.vpn]
+            self._add(key, f"names '{name}', which is not a site with a VPN connection",
+                      f"name one of: {', '.join(vpn_sites) or '(no VPN sites declared)'}")
+        elif self.stack.gateways.express_route:
+            self._add(key, "forced tunneling through a default site needs a route to VirtualNetworkGateway, which Azure refuses "
+                           "while VPN and ExpressRoute gateways coexist",
+                      "remove defaultSite and have on-prem advertise 0.0.0.0/0 over BGP (advertisesDefaultRoute on the site) "
+                      "(virtual-networks-udr-overview)")
+        elif not (firewall and firewall.forced_tunneling):
+            self._add(key, "is set, but nothing sends internet-bound traffic to the gateway (hub.firewall.forcedTunneling is off)",
+                      "turn on hybrid-aks:hub.firewall.forcedTunneling, or remove defaultSite")
+
     def _check_site(self, i: int, site: Site) -> None:
         gateways = self.stack.gateways
         path = ("sites", i)
@@ -333,6 +367,9 @@ class _Plan:
         if site.express_route and not gateways.express_route:
             self._add(key_of(*path, "expressRoute"), "needs an ExpressRoute gateway in the hub",
                       "add hybrid-aks:gateways.expressRoute (e.g. sku: ErGw1AZ)")
+        if site.advertises_default_route and not site.express_route and not (site.vpn and site.vpn.bgp):
+            self._add(key_of(*path, "advertisesDefaultRoute"), "needs BGP: a site without ExpressRoute or a BGP VPN advertises nothing",
+                      "add vpn.bgp (or expressRoute) to the site, or use hybrid-aks:gateways.vpn.defaultSite (vpn-gateway-bgp-overview)")
         if site.dns:
             for j, server in enumerate(site.dns.servers):
                 if not any(IPAddress(server) in IPNetwork(p) for p in site.address_prefixes):
@@ -525,6 +562,64 @@ class _Plan:
                     where = f"site '{backend.site}'" if backend.site else "any site"
                     self._add(f"{key}.addresses[{k}]", f"{address} is not inside the addressPrefixes of {where}",
                               "use an on-prem address the hub routes to, or declare its prefix on the site")
+
+    def _check_images(self, i: int, spoke: Spoke) -> None:
+        """Behind the hub firewall every image's registry must be allowed, or its pods never start (ImagePullBackOff)."""
+        firewall = self.stack.hub.firewall
+        if firewall is None:
+            return
+        for path, image in spoke_images(spoke):
+            registry = registry_of(image)
+            if pull_hosts(registry, self.stack.location) is None and registry not in firewall.egress_fqdns:
+                self._add(key_of("spokes", i, *path),
+                          f"pulls from {registry}, which the hub firewall does not allow: the pods would never start",
+                          f"add {registry} and the hosts it serves image layers from to hybrid-aks:hub.firewall.egressFqdns, "
+                          f"or use an image from {', '.join(sorted(PULL_HOSTS))} or an Azure Container Registry")
+
+    def _check_flow(self, i: int, flow: Flow) -> None:
+        ends = []
+        for role, end in (("from", flow.source), ("to", flow.destination)):
+            described = self._flow_end(key_of("flows", i, role), end)
+            if described is None:
+                return
+            ends.append(described)
+        (source_kind, source_name), (destination_kind, destination_name) = ends
+        key = key_of("flows", i)
+        if source_kind == destination_kind == "site":
+            self._add(key, "joins two on-prem sites; Azure carries no traffic between them here", "declare flows that start or end in a spoke")
+        elif source_kind == destination_kind == "spoke" and source_name == destination_name:
+            self._add(key, f"stays inside spoke '{source_name}', where the hub firewall never sees it",
+                      "filter traffic inside a VNet with the subnets' NSGs")
+        elif "spoke" == source_kind == destination_kind and self.stack.hub.firewall is None:
+            self._add(key, "joins two spokes, which reach each other only through a hub firewall (peering is not transitive)",
+                      "add hybrid-aks:hub.firewall (virtual-network-peering-overview)")
+        names = [f.name for f in self.stack.flows[:i]]
+        if flow.name in names:
+            self._add(f"{key}.name", f"'{flow.name}' is also the name of flows[{names.index(flow.name)}]", "give each flow its own name")
+
+    def _flow_end(self, key: str, end: FlowEnd) -> tuple[str, str] | None:
+        if (end.spoke is None) == (end.site is None):
+            self._add(key, "needs exactly one of spoke or site", "write {spoke: <name>} (optionally with subnet) or {site: <name>}")
+            return None
+        if end.site is not None:
+            if end.subnet is not None:
+                self._add(f"{key}.subnet", "applies only to a spoke", "remove it, or name a spoke")
+                return None
+            if end.site not in {s.name for s in self.stack.sites}:
+                self._add(f"{key}.site", f"names site '{end.site}', which hybrid-aks:sites does not have",
+                          f"name one of: {', '.join(s.name for s in self.stack.sites) or '(no sites declared)'}")
+                return None
+            return "site", end.site
+        spoke = next((s for s in self.stack.spokes if s.name == end.spoke), None)
+        if spoke is None:
+            self._add(f"{key}.spoke", f"names spoke '{end.spoke}', which hybrid-aks:spokes does not have",
+                      f"name one of: {', '.join(s.name for s in self.stack.spokes) or '(no spokes declared)'}")
+            return None
+        if end.subnet is not None and end.subnet not in spoke.subnets:
+            self._add(f"{key}.subnet", f"names subnet '{end.subnet}', which spoke '{spoke.name}' does not have",
+                      f"name one of: {', '.join(spoke.subnets)}")
+            return None
+        return "spoke", spoke.name
 
     # --- the table --------------------------------------------------------------------------------
 

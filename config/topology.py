@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from netaddr import IPNetwork
 
-from config.model import Hub, Spoke, StackConfig
+from config.model import FlowEnd, Hub, Spoke, StackConfig
+from config.registries import pull_hosts, registry_of, spoke_images
 from config.plan import (
     FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET, ROUTE_SERVER_SUBNET,
 )
@@ -84,26 +85,35 @@ def firewall_private_ip(hub: Hub) -> str | None:
     return first_usable(hub.subnets[FIREWALL_SUBNET])
 
 
-def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
-    """(route name, prefix) that GatewaySubnet sends through the hub firewall.
+def routes_through_firewall(stack: StackConfig) -> bool:
+    """With a hub firewall every spoke subnet sends 0.0.0.0/0 to it, BGP-learned on-prem routes off, and GatewaySubnet
+    sends every spoke's address space to it: spoke <-> spoke and on-prem <-> spoke flows cross it in both directions."""
+    return stack.hub.firewall is not None
 
-    AKS subnets reach on-prem only through the firewall (their 0.0.0.0/0 goes there and BGP is off), so traffic
-    from on-prem to them, and to their internal load balancers, must take the firewall too, or the firewall sees
-    one direction of each flow and drops it.
+
+def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
+    """(route name, prefix) that GatewaySubnet sends through the hub firewall: each spoke's whole address space.
+
+    Spoke subnets reach on-prem only through the firewall (their 0.0.0.0/0 goes there and BGP propagation is off), so
+    traffic from on-prem to them must take the firewall too, or the firewall sees one direction of each flow and drops
+    it. A route as wide as the VNet's address space also overrides the /32 routes of private endpoints in the spoke,
+    whose subnets enable network policies for it (disable-private-endpoint-network-policy).
     """
-    if stack.hub.firewall is None:
+    if not routes_through_firewall(stack):
         return []
-    routes = []
-    for spoke in stack.spokes:
-        if spoke.aks is None:
-            continue
-        subnets = sorted(aks_subnets(spoke) | {service.subnet for service in spoke.aks.internal_services})
-        routes += [(f"{spoke.name}-{subnet}", spoke.subnets[subnet]) for subnet in subnets]
-    return routes
+    return [(f"{spoke.name}-{j}", prefix) for spoke in stack.spokes for j, prefix in enumerate(spoke.address_space)]
+
+
+def _ranges(stack: StackConfig, end: FlowEnd) -> list[str]:
+    if end.site is not None:
+        return [prefix for site in stack.sites if site.name == end.site for prefix in site.address_prefixes]
+    spoke = next(s for s in stack.spokes if s.name == end.spoke)
+    return [spoke.subnets[end.subnet]] if end.subnet else list(spoke.address_space)
 
 
 def firewall_flows(stack: StackConfig) -> list[FirewallFlow]:
-    """On-prem clients to internal services, and AKS nodes to on-prem backends: what the hybrid design exists for."""
+    """What the firewall lets through: on-prem clients to internal services, AKS nodes to on-prem backends (what the
+    hybrid design exists for), and every flow the stack declares. Replies need no rule: the firewall is stateful."""
     if stack.hub.firewall is None:
         return []
     on_prem = [prefix for site in stack.sites for prefix in site.address_prefixes]
@@ -122,4 +132,38 @@ def firewall_flows(stack: StackConfig) -> list[FirewallFlow]:
                 flows.append(FirewallFlow(
                     f"{spoke.name}-to-{backend.namespace}-{backend.name}", nodes, [f"{a}/32" for a in backend.addresses],
                     sorted({str(p.target_port or p.port) for p in backend.ports}), sorted({p.protocol for p in backend.ports})))
+    flows += [FirewallFlow(flow.name, _ranges(stack, flow.source), _ranges(stack, flow.destination),
+                           [str(port) for port in flow.ports], [flow.protocol]) for flow in stack.flows]
     return flows
+
+
+@dataclass(frozen=True)
+class RegistryEgress:
+    """HTTPS egress the firewall allows so a cluster's nodes can pull images from one registry."""
+
+    registry: str
+    sources: list[str]  # node subnets of the clusters that run images from it
+    fqdns: list[str]
+
+
+def registry_egress(stack: StackConfig) -> list[RegistryEgress]:
+    """One entry per registry the stack's images come from (config.registries knows where each serves layers)."""
+    if stack.hub.firewall is None:
+        return []
+    sources: dict[str, set[str]] = {}
+    for spoke in stack.spokes:
+        nodes = {spoke.subnets[subnet] for subnet in aks_subnets(spoke)}
+        for _, image in spoke_images(spoke):
+            sources.setdefault(registry_of(image), set()).update(nodes)
+    egress = []
+    for registry in sorted(sources):
+        hosts = pull_hosts(registry, stack.location) or (registry,)  # unknown ones need hub.firewall.egressFqdns (plan)
+        egress.append(RegistryEgress(registry, sorted(sources[registry]), list(hosts)))
+    return egress
+
+
+def default_route_to_gateway(stack: StackConfig) -> bool:
+    """VPN-only forced tunneling through the gateway's default site: AzureFirewallSubnet sends 0.0.0.0/0 to the gateway
+    (site-to-site-tunneling). With a BGP-learned default route the firewall needs no route of its own."""
+    firewall, vpn = stack.hub.firewall, stack.gateways.vpn
+    return bool(firewall and firewall.forced_tunneling and vpn and vpn.default_site)

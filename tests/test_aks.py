@@ -67,7 +67,7 @@ def test_a_pool_on_its_own_subnet_gets_that_subnet_its_grant_and_the_egress_rout
     assert grant.urn in one("prod", "aks-aks-cluster").dependencies
     assert batch_subnet.get("routeTable.id") == one("prod", "spoke-aks-routes").id  # BGP off, 0.0.0.0/0 to the firewall
     gateway_prefixes = {r["addressPrefix"] for r in one("prod", "hub-gateway-routes").inputs["routes"]}
-    assert "10.1.32.0/22" in gateway_prefixes
+    assert "10.1.0.0/16" in gateway_prefixes  # the spoke's whole space, the batch subnet included
 
 
 def test_private_api_server_with_system_zone_where_vnets_use_azure_dns() -> None:

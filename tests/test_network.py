@@ -51,17 +51,16 @@ def test_nsg_on_every_subnet_that_allows_one(stack: str) -> None:
         assert has_nsg == (subnet.get("subnetName") not in exempt), subnet.name
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_gateway_subnet_sends_aks_prefixes_through_the_firewall_and_nothing_else(stack: str) -> None:
+@pytest.mark.parametrize(("stack", "spoke_spaces"), [("dev", {"10.11.0.0/16"}), ("prod", {"10.1.0.0/16", "10.2.0.0/16"})])
+def test_gateway_subnet_sends_every_spoke_through_the_firewall_and_nothing_else(stack: str, spoke_spaces: set[str]) -> None:
     gateway_subnet = one(stack, "hub-subnet-GatewaySubnet")
     assert gateway_subnet.get("networkSecurityGroup") is None
     table = one(stack, "hub-gateway-routes")
     assert gateway_subnet.get("routeTable.id") == table.id and table.get("disableBgpRoutePropagation") is False
-    firewall_ip = output(stack, "firewallPrivateIp")
+    firewall_ip = "10.10.0.68" if stack == "dev" else "10.0.0.68"  # .4 of AzureFirewallSubnet
     routes = {(r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in table.inputs["routes"]}
-    aks_subnets = ("nodes", "ilb", "batch") if stack == "prod" else ("nodes", "ilb")  # node pools' and internal LBs' subnets
-    prefixes = {one(stack, f"spoke-aks-subnet-{name}").get("addressPrefix") for name in aks_subnets}
-    assert routes == {(prefix, "VirtualAppliance", firewall_ip) for prefix in prefixes}
+    # Whole address spaces: AKS and non-AKS spokes alike, and wide enough to override private endpoints' /32 routes.
+    assert routes == {(prefix, "VirtualAppliance", firewall_ip) for prefix in spoke_spaces}
     # The firewall's address is derived from its subnet, so the gateways don't wait for the firewall.
     assert one(stack, "hub-firewall").urn not in table.dependencies
 
@@ -90,26 +89,42 @@ def test_bastion_nsg_carries_the_rules_bastion_needs() -> None:
     assert ("GatewayManager", ("443",)) in inbound and ("Internet", ("443",)) in inbound
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_default_route_goes_to_the_firewall_and_aks_subnets_ignore_bgp(stack: str) -> None:
+@pytest.mark.parametrize(("stack", "subnets"), [
+    ("dev", {"aks": ["nodes", "ilb"]}), ("prod", {"aks": ["nodes", "ilb", "batch"], "data": ["app", "privatelink"]})])
+def test_every_spoke_subnet_sends_its_default_route_to_the_firewall_and_ignores_bgp(stack: str, subnets: dict[str, list[str]]) -> None:
     firewall_ip = output(stack, "firewallPrivateIp")
     assert firewall_ip == ("10.10.0.68" if stack == "dev" else "10.0.0.68")  # .4 of AzureFirewallSubnet
-    table = one(stack, "spoke-aks-routes")
-    (route,) = table.inputs["routes"]
-    assert (route["addressPrefix"], route["nextHopType"], route["nextHopIpAddress"]) == ("0.0.0.0/0", "VirtualAppliance", firewall_ip)
-    assert table.get("disableBgpRoutePropagation") is True
-    nodes = one(stack, "spoke-aks-subnet-nodes")
-    assert nodes.get("routeTable.id") == table.id
-    workloads = one(stack, "spoke-aks-subnet-ilb")
-    assert workloads.get("routeTable.id") == one(stack, "spoke-aks-routes-workloads").id
+    for spoke, names in subnets.items():
+        table = one(stack, f"spoke-{spoke}-routes")
+        (route,) = table.inputs["routes"]
+        assert (route["addressPrefix"], route["nextHopType"], route["nextHopIpAddress"]) == ("0.0.0.0/0", "VirtualAppliance", firewall_ip)
+        assert table.get("disableBgpRoutePropagation") is True  # on-prem routes learned through gateway transit can't bypass it
+        for name in names:
+            subnet = one(stack, f"spoke-{spoke}-subnet-{name}")
+            assert subnet.get("routeTable.id") == table.id, name
+            assert subnet.get("privateEndpointNetworkPolicies") == "Enabled", name  # private endpoints follow the route too
 
 
-def test_forced_tunneling_sends_the_firewall_default_route_on_prem() -> None:
+@pytest.mark.parametrize("stack", ["dev", "prod", "site-singapore", "site-lyon"])
+def test_every_route_table_is_attached_to_a_subnet(stack: str) -> None:
+    attached = {subnet.get("routeTable.id") for subnet in of_type(stack, f"{N}Subnet")}
+    for table in of_type(stack, f"{N}RouteTable"):
+        assert table.id in attached, table.name
+
+
+def test_forced_tunneling_follows_the_bgp_default_route_and_management_keeps_the_internet() -> None:
     firewall = one("prod", "hub-firewall")
-    assert firewall.get("managementIpConfiguration.subnet.id") == one("prod", "hub-subnet-AzureFirewallManagementSubnet").id
-    table = one("prod", "hub-firewall-routes")
-    assert table.inputs["routes"] == [{"name": "default-to-onprem", "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualNetworkGateway"}]
-    assert one("prod", "hub-subnet-AzureFirewallSubnet").get("routeTable.id") == table.id
+    management_subnet = one("prod", "hub-subnet-AzureFirewallManagementSubnet")
+    assert firewall.get("managementIpConfiguration.subnet.id") == management_subnet.id
+    # ExpressRoute coexists in prod: no route to VirtualNetworkGateway anywhere (virtual-networks-udr-overview); the
+    # firewall subnet keeps propagation on (no table) and learns the 0.0.0.0/0 paris-dc advertises.
+    assert one("prod", "hub-subnet-AzureFirewallSubnet").get("routeTable") is None
+    for table in of_type("prod", f"{N}RouteTable"):
+        assert all(route["nextHopType"] != "VirtualNetworkGateway" for route in table.inputs["routes"]), table.name
+    table = one("prod", "hub-firewall-management-routes")
+    assert management_subnet.get("routeTable.id") == table.id
+    assert table.inputs["routes"] == [{"name": "default-to-internet", "addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}]
+    assert table.get("disableBgpRoutePropagation") is True
 
 
 def test_firewall_policy_allows_aks_egress() -> None:

@@ -13,7 +13,7 @@ def test_without_gateway_or_firewall_no_transit_and_no_routes() -> None:
     built: list[Spoke] = []
     run(lambda: built.append(Spoke("spoke-app", SpokeArgs(
         spoke=cfg, prefix="t", location="westeurope", tags={}, dns_servers=[], hub_resource_group_name="rg-t-hub",
-        hub_vnet_name="vnet-t-hub", hub_vnet_id="/subscriptions/x/vnet-t-hub", firewall_private_ip=None, gateways=[]))), mocks)
+        hub_vnet_name="vnet-t-hub", hub_vnet_id="/subscriptions/x/vnet-t-hub", firewall_private_ip=None, gateways=[], hub_address_space=["10.0.0.0/22"]))), mocks)
 
     to_hub, to_spoke = mocks.named("spoke-app-spoke-to-hub"), mocks.named("spoke-app-hub-to-spoke")
     assert to_hub.get("useRemoteGateways") is False and to_spoke.get("allowGatewayTransit") is False
