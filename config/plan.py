@@ -228,7 +228,8 @@ class _Plan:
     def _free_like(self, network: IPNetwork) -> str:
         """A free range of the same size, preferring the same RFC 1918 block."""
         pools = sorted(RFC1918, key=lambda pool: network not in pool and not _overlaps(pool, network))
-        return _first_free(network.prefixlen, self.used, pools) or f"(no free /{network.prefixlen} in RFC 1918 space)"
+        taken = self.used | IPSet([*VNET_FORBIDDEN, *AKS_FORBIDDEN])  # a suggestion Azure or AKS refuses helps no one
+        return _first_free(network.prefixlen, taken, pools) or f"(no free /{network.prefixlen} in RFC 1918 space)"
 
     def _check_subnets(self, path: str, owner: str, space: list[str], subnets: dict[str, str], is_hub: bool) -> None:
         vnet = IPSet(space)
