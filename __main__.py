@@ -4,7 +4,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 import config
-from components.aks_cluster import AksCluster, AksClusterArgs
+from components.aks_cluster import AksCluster, AksClusterArgs, legacy_api_zone_aliases
 from components.common import without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
@@ -13,6 +13,7 @@ from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
 from config.topology import aks_subnets, firewall_flows, firewall_routed_prefixes, forwarding_rules, vnet_dns_servers
+from config.topology import hub_api_zone_key, hub_private_zones, uses_hub_api_zone
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
 pulumi.runtime.register_stack_transformation(without_api_version_aliases)
@@ -21,6 +22,11 @@ kubeconfigs = read_kubeconfigs(stack)
 dns_servers = vnet_dns_servers(stack)
 client = azure.authorization.get_client_config_output()
 subscription_id = client.subscription_id
+# One API-server zone per hub region, shared by every cluster with privateDnsZone: hub (created once, in the hub).
+api_zone = hub_api_zone_key(stack)
+first_api_zone_user = next((spoke.name for spoke in stack.spokes if uses_hub_api_zone(spoke)), None)
+zone_aliases = ({api_zone: legacy_api_zone_aliases(first_api_zone_user)}
+                if api_zone and first_api_zone_user and api_zone not in stack.hub.private_dns_zones else {})
 
 hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
@@ -28,6 +34,7 @@ hub = Hub("hub", HubArgs(
     egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
     forced_tunneling_next_hop=bool(stack.hub.firewall and stack.hub.firewall.forced_tunneling),
     gateway_routes=firewall_routed_prefixes(stack), firewall_flows=firewall_flows(stack),
+    private_dns_zones=hub_private_zones(stack), private_zone_aliases=zone_aliases,
 ))
 
 gateways = HybridGateways("gateways", HybridGatewaysArgs(
@@ -53,7 +60,7 @@ clusters = {
         deployer_principal_type=stack.kubernetes.deployer_principal_type,
         resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
         spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
-        hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
+        api_zone_id=hub.private_dns_zone_ids[api_zone] if api_zone else None, kubernetes_enabled=stack.kubernetes.enabled,
         kubeconfig=kubeconfigs.get(name),
     ))
     for name, spoke in spokes.items() if spoke.config.aks is not None

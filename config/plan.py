@@ -163,6 +163,7 @@ class _Plan:
         for path, owner, space, subnets in self.vnets:
             self._check_subnets(path, owner, space, subnets, is_hub=path == key_of("hub"))
         self._check_hub_features()
+        self._check_private_zones()
         self._check_gateways()
         for i, site in enumerate(self.stack.sites):
             self._check_site(i, site)
@@ -294,6 +295,19 @@ class _Plan:
             if not self._reachable(IPAddress(server)):
                 self._add(key_of("hub", "dnsServers", j), f"{server} lies in no VNet and no on-prem prefix of this stack",
                           "use an address inside a subnet or a site's addressPrefixes")
+
+    def _check_private_zones(self) -> None:
+        """A zone listed twice would be two resources owning one Azure object: DNS names and Azure resource names
+        compare case-insensitively (resource-name-rules), so privatelink.X and PrivateLink.x are the same zone."""
+        seen: dict[str, int] = {}
+        for j, zone in enumerate(self.stack.hub.private_dns_zones):
+            canonical = zone.lower().rstrip(".")
+            if canonical in seen:
+                self._add(key_of("hub", "privateDnsZones", j),
+                          f"'{zone}' is the same zone as hub.privateDnsZones[{seen[canonical]}] (DNS names are case-insensitive)",
+                          "list each zone once")
+            else:
+                seen[canonical] = j
 
     def _reachable(self, address: IPAddress) -> bool:
         return any(address in r.network for r in self.routed)
