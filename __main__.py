@@ -85,4 +85,6 @@ pulumi.export("hubSubnetIds", hub.subnet_ids)
 pulumi.export("spokeVnetIds", {name: spoke.vnet_id for name, spoke in spokes.items()})
 pulumi.export("spokeSubnetIds", {name: spoke.subnet_ids for name, spoke in spokes.items()})
 pulumi.export("aksClusterNames", {name: cluster.cluster_name for name, cluster in clusters.items()})
-pulumi.export("aksArcCreateCommands", {name: site.create_command for name, site in sites.items()})
+pulumi.export("aksArcClusterIds", {name: site.provisioned_cluster_id for name, site in sites.items() if site.provisioned_cluster_id})
+# Only AKS-HCI sites get commands: they build what no Azure API declares (Pulumi manages everything else).
+pulumi.export("aksHciCreateCommands", {name: site.create_command for name, site in sites.items() if site.create_command})
