@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
+import yaml
 from pulumi import Input, Output, ResourceOptions
 
 from components.external_backend import ExternalBackend
@@ -44,6 +45,28 @@ class AksClusterArgs:
     kubernetes_enabled: bool
     # A kubeconfig from secret config (config.secrets.read_kubeconfigs); None: the AKS user credentials.
     kubeconfig: Output[str] | None = None
+
+
+def noninteractive_kubeconfig(kubeconfig: str) -> str:
+    """The AKS user kubeconfig as `kubelogin convert-kubeconfig -l azurecli` leaves it: `get-token --login azurecli
+    --server-id <id>` (its cache dir kept), so the token comes from the runner's az login (the workflows' OIDC login)
+    instead of a device code nobody can enter. Mirrors kubelogin's converter (pkg/internal/converter/convert.go)."""
+    document = yaml.safe_load(kubeconfig) if kubeconfig else None
+    if not isinstance(document, dict):
+        return kubeconfig
+    for user in document.get("users") or []:
+        exec_ = (user.get("user") or {}).get("exec")
+        if not exec_ or "kubelogin" not in str(exec_.get("command", "")).lower():
+            continue
+        args = [str(a) for a in exec_.get("args") or []]
+        value = {flag: args[i + 1] for i, flag in enumerate(args[:-1]) if flag in ("--server-id", "--cache-dir", "--token-cache-dir")}
+        if "--server-id" not in value:
+            continue  # kubelogin itself refuses to convert without it
+        converted = ["get-token", "--login", "azurecli", "--server-id", value["--server-id"]]
+        cache = value.get("--cache-dir") or value.get("--token-cache-dir")
+        converted += ["--cache-dir", cache] if cache else []
+        exec_.update({"command": "kubelogin", "args": converted, "apiVersion": "client.authentication.k8s.io/v1beta1"})
+    return yaml.safe_dump(document, sort_keys=False)
 
 
 def legacy_api_zone_aliases(spoke: str) -> tuple[list[pulumi.Alias], list[pulumi.Alias]]:
@@ -184,7 +207,7 @@ class AksCluster(pulumi.ComponentResource):
             credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
                 resource_group_name=args.resource_group_name, resource_name=cluster.name)
             self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
-                lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
+                lambda configs: noninteractive_kubeconfig(base64.b64decode(configs[0].value).decode()) if configs else ""))
             provider_opts = ResourceOptions(parent=self)
             if aks.entra_id.enabled and aks.entra_id.azure_rbac:
                 # With Azure RBAC, Contributor has no data actions: the deployer needs a Kubernetes role to create objects.
