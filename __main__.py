@@ -4,7 +4,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 import config
-from components.aks_cluster import AksCluster, AksClusterArgs
+from components.aks_cluster import AksCluster, AksClusterArgs, legacy_api_zone_aliases
 from components.common import without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
@@ -13,8 +13,8 @@ from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
 from config.topology import (
-    aks_subnets, default_route_to_gateway, firewall_flows, firewall_routed_prefixes, forwarding_rules, registry_egress,
-    vnet_dns_servers,
+    aks_subnets, default_route_to_gateway, firewall_flows, firewall_routed_prefixes, forwarding_rules, hub_api_zone_key,
+    hub_private_zones, registry_egress, uses_hub_api_zone, vnet_dns_servers,
 )
 
 stack = config.read_stack()  # raises ConfigError, with every problem, before any resource exists
@@ -24,6 +24,11 @@ kubeconfigs = read_kubeconfigs(stack)
 dns_servers = vnet_dns_servers(stack)
 client = azure.authorization.get_client_config_output()
 subscription_id = client.subscription_id
+# One API-server zone per hub region, shared by every cluster with privateDnsZone: hub (created once, in the hub).
+api_zone = hub_api_zone_key(stack)
+first_api_zone_user = next((spoke.name for spoke in stack.spokes if uses_hub_api_zone(spoke)), None)
+zone_aliases = ({api_zone: legacy_api_zone_aliases(first_api_zone_user)}
+                if api_zone and first_api_zone_user and api_zone not in stack.hub.private_dns_zones else {})
 
 hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
@@ -31,6 +36,7 @@ hub = Hub("hub", HubArgs(
     egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
     default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(stack),
     firewall_flows=firewall_flows(stack), registry_egress=registry_egress(stack),
+    private_dns_zones=hub_private_zones(stack), private_zone_aliases=zone_aliases,
 ))
 
 gateways = HybridGateways("gateways", HybridGatewaysArgs(
@@ -56,7 +62,7 @@ clusters = {
         deployer_principal_type=stack.kubernetes.deployer_principal_type,
         resource_group_name=spoke.resource_group_name, subnet_ids=spoke.subnet_ids,
         spoke_vnet_id=spoke.vnet_id, route_table=spoke.route_table, peerings=spoke.peerings,
-        hub_resource_group_name=hub.resource_group_name, hub_vnet_id=hub.vnet_id, kubernetes_enabled=stack.kubernetes.enabled,
+        api_zone_id=hub.private_dns_zone_ids[api_zone] if api_zone else None, kubernetes_enabled=stack.kubernetes.enabled,
         kubeconfig=kubeconfigs.get(name),
         # Nodes resolve through the hub resolver from their first boot: its endpoint and zone links come first.
         dns_ready=hub.dns_ready if hub.resolver_inbound_ip and dns_servers == [hub.resolver_inbound_ip] else [],
@@ -83,4 +89,6 @@ pulumi.export("hubSubnetIds", hub.subnet_ids)
 pulumi.export("spokeVnetIds", {name: spoke.vnet_id for name, spoke in spokes.items()})
 pulumi.export("spokeSubnetIds", {name: spoke.subnet_ids for name, spoke in spokes.items()})
 pulumi.export("aksClusterNames", {name: cluster.cluster_name for name, cluster in clusters.items()})
-pulumi.export("aksArcCreateCommands", {name: site.create_command for name, site in sites.items()})
+pulumi.export("aksArcClusterIds", {name: site.provisioned_cluster_id for name, site in sites.items() if site.provisioned_cluster_id})
+# Only AKS-HCI sites get commands: they build what no Azure API declares (Pulumi manages everything else).
+pulumi.export("aksHciCreateCommands", {name: site.create_command for name, site in sites.items() if site.create_command})

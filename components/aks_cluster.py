@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
+import yaml
 from pulumi import Input, Output, ResourceOptions
 
 from components.external_backend import ExternalBackend
@@ -38,13 +39,43 @@ class AksClusterArgs:
     # userDefinedRouting through the hub firewall when set; the cluster waits for the table and the peerings.
     route_table: azure.network.RouteTable | None
     peerings: Sequence[pulumi.Resource]
-    # privateDnsZone "hub": the zone lives in the hub and is linked to the hub and this spoke.
-    hub_resource_group_name: Input[str]
-    hub_vnet_id: Input[str]
+    # privateDnsZone "hub": the region's privatelink.<region>.azmk8s.io, created once in the hub and linked to the hub
+    # VNet there (Hub.private_dns_zone_ids); AKS links it to this spoke's VNet itself. None: AKS's own system zone.
+    api_zone_id: Input[str] | None
     kubernetes_enabled: bool
     # A kubeconfig from secret config (config.secrets.read_kubeconfigs); None: the AKS user credentials.
     kubeconfig: Output[str] | None = None
     dns_ready: Sequence[pulumi.Resource] = ()  # the VNet's DNS (hub resolver endpoint, zone links) the nodes need
+
+
+def noninteractive_kubeconfig(kubeconfig: str) -> str:
+    """The AKS user kubeconfig as `kubelogin convert-kubeconfig -l azurecli` leaves it: `get-token --login azurecli
+    --server-id <id>` (its cache dir kept), so the token comes from the runner's az login (the workflows' OIDC login)
+    instead of a device code nobody can enter. Mirrors kubelogin's converter (pkg/internal/converter/convert.go)."""
+    document = yaml.safe_load(kubeconfig) if kubeconfig else None
+    if not isinstance(document, dict):
+        return kubeconfig
+    for user in document.get("users") or []:
+        exec_ = (user.get("user") or {}).get("exec")
+        if not exec_ or "kubelogin" not in str(exec_.get("command", "")).lower():
+            continue
+        args = [str(a) for a in exec_.get("args") or []]
+        value = {flag: args[i + 1] for i, flag in enumerate(args[:-1]) if flag in ("--server-id", "--cache-dir", "--token-cache-dir")}
+        if "--server-id" not in value:
+            continue  # kubelogin itself refuses to convert without it
+        converted = ["get-token", "--login", "azurecli", "--server-id", value["--server-id"]]
+        cache = value.get("--cache-dir") or value.get("--token-cache-dir")
+        converted += ["--cache-dir", cache] if cache else []
+        exec_.update({"command": "kubelogin", "args": converted, "apiVersion": "client.authentication.k8s.io/v1beta1"})
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def legacy_api_zone_aliases(spoke: str) -> tuple[list[pulumi.Alias], list[pulumi.Alias]]:
+    """Where the hub's API-server zone and its hub link lived before the zone was shared: children of the first
+    cluster using it. The aliases keep that zone (and the records AKS wrote in it) in place."""
+    cluster_urn = pulumi.create_urn(f"aks-{spoke}", "hybrid-aks:aks:Cluster")
+    return ([pulumi.Alias(name=f"aks-{spoke}-api-zone", parent=cluster_urn)],
+            [pulumi.Alias(name=f"aks-{spoke}-api-zone-hub", parent=cluster_urn)])
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -65,10 +96,9 @@ class AksCluster(pulumi.ComponentResource):
             resource_name_=f"id-{args.prefix}-{args.spoke.name}-aks", opts=child)
         self.identity_principal_id = identity.principal_id
         grants = self._grant_network_contributor(identity)
-        zone_id = None
-        if aks.private_dns_zone == "hub" and aks.private_cluster:
-            zone_id, zone_grant = self._create_private_zone(identity)
-            grants.append(zone_grant)
+        zone_id = args.api_zone_id if aks.private_dns_zone == "hub" and aks.private_cluster else None
+        if zone_id is not None:
+            grants += self._grant_api_zone_rights(identity, zone_id)
         outbound = "userDefinedRouting" if args.route_table is not None else "loadBalancer"
         # Egress through the hub firewall needs the route table and connected peerings before nodes boot;
         # with loadBalancer egress nothing here waits for the peerings (and so for the gateway).
@@ -78,22 +108,25 @@ class AksCluster(pulumi.ComponentResource):
             f"{name}-cluster", resource_group_name=args.resource_group_name, location=args.location, tags=dict(args.tags),
             resource_name_=f"aks-{args.prefix}-{args.spoke.name}", kubernetes_version=aks.kubernetes_version,
             # A bring-your-own private zone needs fqdnSubdomain instead of dnsPrefix (private-clusters).
-            dns_prefix=None if zone_id else f"aks-{args.prefix}-{args.spoke.name}",
-            fqdn_subdomain=f"aks-{args.prefix}-{args.spoke.name}" if zone_id else None,
+            dns_prefix=None if zone_id is not None else f"aks-{args.prefix}-{args.spoke.name}",
+            fqdn_subdomain=f"aks-{args.prefix}-{args.spoke.name}" if zone_id is not None else None,
             identity=azure.containerservice.ManagedClusterIdentityArgs(
                 type=azure.containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]),
             enable_rbac=True,
             agent_pool_profiles=[self._pool_profile(aks.system_pool, "System")],
             network_profile=self._network_profile(outbound),
             api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=aks.private_cluster, private_dns_zone=(zone_id or "system") if aks.private_cluster else None),
+                enable_private_cluster=aks.private_cluster, private_dns_zone=(zone_id if zone_id is not None else "system") if aks.private_cluster else None),
             aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(
                 managed=True, enable_azure_rbac=aks.entra_id.azure_rbac,
                 admin_group_object_ids=list(aks.entra_id.admin_group_object_ids) or None) if aks.entra_id.enabled else None,
             disable_local_accounts=aks.entra_id.disable_local_accounts,
-            # The autoscaler owns the node count.
+            # agentPoolProfiles only creates the cluster (AKS needs its system pool in the create call). After that AKS
+            # owns the list: a refresh fills it with every pool (the AgentPool resources' too) and the autoscaler's
+            # counts, and any PUT carrying it moves every pool to Scaling (pulumi-azure-native#4264, #2719). Pools
+            # change through the AgentPool resources; a changed system pool is a new pool (see README).
             opts=ResourceOptions(parent=self, protect=args.protect, depends_on=waits_for,
-                                 ignore_changes=["agentPoolProfiles[0].count"]))
+                                 ignore_changes=["agentPoolProfiles"]))
         self.cluster_name, self.cluster_id = cluster.name, cluster.id
         for pool in aks.user_pools:
             azure.containerservice.AgentPool(
@@ -158,19 +191,12 @@ class AksCluster(pulumi.ComponentResource):
             grants.append(self._role(NETWORK_CONTRIBUTOR, "route-table", args.route_table.id, identity.principal_id))
         return grants
 
-    def _create_private_zone(self, identity: azure.managedidentity.UserAssignedIdentity) -> tuple[Output[str], pulumi.Resource]:
-        """privatelink.<region>.azmk8s.io in the hub, linked to hub and spoke, so custom DNS and on-prem resolve the API server."""
-        args = self._args
-        zone = azure.privatedns.PrivateZone(
-            f"{self._name}-api-zone", resource_group_name=args.hub_resource_group_name, location="global", tags=dict(args.tags),
-            private_zone_name=f"privatelink.{args.location}.azmk8s.io", opts=ResourceOptions(parent=self))
-        for where, vnet_id in (("hub", args.hub_vnet_id), ("spoke", args.spoke_vnet_id)):
-            azure.privatedns.VirtualNetworkLink(
-                f"{self._name}-api-zone-{where}", resource_group_name=args.hub_resource_group_name, private_zone_name=zone.name,
-                virtual_network_link_name=f"link-{args.prefix}-{args.spoke.name}-{where}", location="global",
-                registration_enabled=False, virtual_network=azure.privatedns.SubResourceArgs(id=vnet_id),
-                opts=ResourceOptions(parent=self))
-        return zone.id, self._role(PRIVATE_DNS_ZONE_CONTRIBUTOR, "api-zone", zone.id, identity.principal_id)
+    def _grant_api_zone_rights(self, identity: azure.managedidentity.UserAssignedIdentity, zone_id: Input[str]) -> list[pulumi.Resource]:
+        """A bring-your-own API-server zone: Private DNS Zone Contributor on the zone, and Network Contributor on the
+        cluster's VNet, where AKS creates the zone's virtual-network link itself (Learn: private-clusters, "Configure a
+        private DNS zone"). The program makes no link from the spoke: a VNet links to a zone only once."""
+        return [self._role(PRIVATE_DNS_ZONE_CONTRIBUTOR, "api-zone", zone_id, identity.principal_id),
+                self._role(NETWORK_CONTRIBUTOR, "vnet", self._args.spoke_vnet_id, identity.principal_id)]
 
     def _create_in_cluster_part(self, cluster: azure.containerservice.ManagedCluster) -> None:
         aks, args = self._args.spoke.aks, self._args
@@ -183,7 +209,7 @@ class AksCluster(pulumi.ComponentResource):
             credentials = azure.containerservice.list_managed_cluster_user_credentials_output(
                 resource_group_name=args.resource_group_name, resource_name=cluster.name)
             self.kubeconfig = Output.secret(credentials.kubeconfigs.apply(
-                lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
+                lambda configs: noninteractive_kubeconfig(base64.b64decode(configs[0].value).decode()) if configs else ""))
             provider_opts = ResourceOptions(parent=self)
             if aks.entra_id.enabled and aks.entra_id.azure_rbac:
                 # With Azure RBAC, Contributor has no data actions: the deployer needs a Kubernetes role to create objects.

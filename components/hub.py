@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_azure_native as azure
@@ -39,6 +39,10 @@ class HubArgs:
     gateway_routes: list[tuple[str, str]]  # (name, prefix) GatewaySubnet sends through the firewall
     firewall_flows: list[FirewallFlow]  # hybrid and spoke-to-spoke traffic the firewall allows
     registry_egress: list[RegistryEgress]  # where the clusters' nodes pull the stack's images from
+    # Private zones to create, each once (config.topology.hub_private_zones: hub.privateDnsZones plus the shared
+    # API-server zone), and the aliases of a zone's and its hub link's former names (zone -> (zone, link) aliases).
+    private_dns_zones: Sequence[str] = ()
+    private_zone_aliases: Mapping[str, tuple[Sequence[pulumi.Alias], Sequence[pulumi.Alias]]] = field(default_factory=dict)
 
 
 class Hub(pulumi.ComponentResource):
@@ -77,7 +81,8 @@ class Hub(pulumi.ComponentResource):
         self.dns_ready = []
         if cfg.dns_resolver:
             self._create_resolver()
-        self.private_dns_zone_ids = {zone: self.create_private_zone(zone).id for zone in cfg.private_dns_zones}
+        self.private_dns_zone_ids = {zone: self.create_private_zone(zone, *args.private_zone_aliases.get(zone, ((), ()))).id
+                                     for zone in args.private_dns_zones or cfg.private_dns_zones}
         self.register_outputs({
             "resourceGroupName": self.resource_group_name, "vnetId": self.vnet_id, "subnetIds": self.subnet_ids,
             "firewallPrivateIp": self.firewall_private_ip, "resolverInboundIp": self.resolver_inbound_ip,
@@ -290,16 +295,22 @@ class Hub(pulumi.ComponentResource):
             virtual_network_link_name=f"link-{args.hub.name}", virtual_network=azure.dnsresolver.SubResourceArgs(id=self._vnet.id),
             opts=self._child()))
 
-    def create_private_zone(self, zone: str) -> azure.privatedns.PrivateZone:
-        """A private DNS zone in the hub, linked to the hub VNet (where the resolver answers from)."""
+    def create_private_zone(self, zone: str, zone_aliases: Sequence[pulumi.Alias] = (),
+                            link_aliases: Sequence[pulumi.Alias] = ()) -> azure.privatedns.PrivateZone:
+        """A private DNS zone in the hub, linked to the hub VNet (where the resolver answers from).
+
+        A VNet links to a zone only once (private-dns-virtual-network-links), so a replaced link must go before its
+        successor is created: deleteBeforeReplace.
+        """
         slug = zone.replace(".", "-")
         private_zone = azure.privatedns.PrivateZone(
             f"{self._name}-zone-{slug}", resource_group_name=self._rg.name, private_zone_name=zone, location="global",
-            tags=dict(self._args.tags), opts=self._child())
+            tags=dict(self._args.tags), opts=ResourceOptions(parent=self, aliases=list(zone_aliases)))
         self.dns_ready.append(azure.privatedns.VirtualNetworkLink(
             f"{self._name}-zone-{slug}-link", resource_group_name=self._rg.name, private_zone_name=private_zone.name,
             virtual_network_link_name=f"link-{self._args.hub.name}", location="global", registration_enabled=False,
-            virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id), opts=self._child()))
+            virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id),
+            opts=ResourceOptions(parent=self, aliases=list(link_aliases), delete_before_replace=True)))
         return private_zone
 
 

@@ -53,6 +53,16 @@ class HybridBgpPeer(Model):
     """The router's ASN."""
 
 
+_GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_SSH_PUBLIC_KEY = r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$"
+# AKS Arc's service range: the provisioned cluster API has no field for it (networkProfile holds podCidr, networkPolicy
+# and loadBalancerProfile only: Learn, Microsoft.HybridContainerService provisionedClusterInstances template
+# reference), so every AKS Arc cluster on Azure Local serves Kubernetes services from 10.96.0.0/12 (Learn
+# aks-hci-ip-address-planning; Azure Local's environment validator checks proxies against "Service CIDR Subnet
+# 10.96.0.0/12", Azure/AzureLocal-Supportability TSG Troubleshoot-Network-Test-AKS-ProxyServer-Cidr-Overlap).
+AKS_ARC_SERVICE_CIDR = "10.96.0.0/12"
+
+
 class HybridLoadBalancer(Model):
     type: Literal["metallb", "haproxy"] = "metallb"
     """metallb: the Arc MetalLB extension; haproxy: the built-in HAProxy + keepalived VM of the older AKS-HCI."""
@@ -64,6 +74,8 @@ class HybridLoadBalancer(Model):
     """MetalLB's own ASN, with BGP."""
     bgp_peers: list[HybridBgpPeer] = []
     """Routers MetalLB peers with, with BGP."""
+    kubernetes_runtime_object_id: Annotated[str, Field(pattern=_GUID)] | None = None
+    """With metallb: object ID, in your tenant, of the service principal of the Kubernetes Runtime app 087fca6e-4606-4d41-b3f6-5ebdf75b8b4c (`az ad sp list --filter "appId eq '087fca6e-4606-4d41-b3f6-5ebdf75b8b4c'" --query "[].id" -o tsv`); the Arc networking extension needs it."""
 
 
 class HybridNodes(Model):
@@ -108,10 +120,12 @@ class AksHybrid(Model):
     """Load-balanced services planned on the cluster."""
     pod_cidr: Cidr = "10.244.0.0/16"
     """Overlay pod range: clear of everything the pods reach."""
-    service_cidr: Cidr = "10.96.0.0/16"
-    """Overlay service range: clear of everything the pods reach."""
+    service_cidr: Cidr = AKS_ARC_SERVICE_CIDR
+    """Overlay service range, clear of everything the pods reach. AKS Arc on Azure Local takes none (its API has no field): it is 10.96.0.0/12 there, and the plan checks that range."""
+    ssh_public_key: Annotated[str, Field(pattern=_SSH_PUBLIC_KEY)] | None = None
+    """OpenSSH public key of the node VMs (azure-local: required; the provisioned cluster's linuxProfile)."""
     cluster_ready: bool = False
-    """Set once `az aksarc create` has built the cluster (the preview prints the command): adds MetalLB and its BGP peers."""
+    """aks-hci only: set once the exported PowerShell has built the cluster and connected it to Arc: adds the Arc networking extension, MetalLB and its BGP peers. On azure-local the program builds the cluster and adds them in the same run."""
 
 
 def _size(r: Span) -> int:
@@ -227,7 +241,21 @@ def check_site(i: int, site_prefixes: list[str], hybrid: AksHybrid) -> list[Prob
         for k, server in enumerate(hybrid.dns_servers):
             if IPAddress(server) in r:
                 add(("dnsServers", k), f"{server} is inside load-balancer range {r}", "exclude DNS servers from the range")
+    if hybrid.platform == "azure-local":
+        if hybrid.service_cidr != AKS_ARC_SERVICE_CIDR:
+            add(("serviceCidr",), f"is {hybrid.service_cidr}, but AKS Arc on Azure Local takes no service CIDR: its services use "
+                f"{AKS_ARC_SERVICE_CIDR}", f"set it to {AKS_ARC_SERVICE_CIDR} (or leave it out), so the plan checks the range the cluster uses")
+        if hybrid.ssh_public_key is None:
+            add(("sshPublicKey",), "is required on azure-local: the provisioned cluster's node VMs take it (linuxProfile)",
+                "give an OpenSSH public key (ssh-ed25519 ... or ssh-rsa ...)")
+        if hybrid.cluster_ready:
+            add(("clusterReady",), "applies to aks-hci only; on azure-local the program builds the cluster and MetalLB in one run",
+                "leave it out")
     lb = hybrid.load_balancer
+    if lb.type == "metallb" and lb.kubernetes_runtime_object_id is None:
+        add(("loadBalancer", "kubernetesRuntimeObjectId"), "is required with metallb: the Arc networking extension takes it "
+            "(k8sRuntimeFpaObjectId, deploy-load-balancer-cli)",
+            "az ad sp list --filter \"appId eq '087fca6e-4606-4d41-b3f6-5ebdf75b8b4c'\" --query \"[].id\" -o tsv")
     if lb.type == "metallb" and lb.advertise_mode != "ARP":
         if lb.asn is None or not lb.bgp_peers:
             add(("loadBalancer",), f"advertiseMode {lb.advertise_mode} needs asn and bgpPeers", "add MetalLB's ASN and its peers, or use ARP")

@@ -167,3 +167,29 @@ def default_route_to_gateway(stack: StackConfig) -> bool:
     (site-to-site-tunneling). With a BGP-learned default route the firewall needs no route of its own."""
     firewall, vpn = stack.hub.firewall, stack.gateways.vpn
     return bool(firewall and firewall.forced_tunneling and vpn and vpn.default_site)
+
+
+def api_server_zone(location: str) -> str:
+    """The private zone of private AKS API servers in a region (private-clusters: privatelink.<region>.azmk8s.io)."""
+    return f"privatelink.{location}.azmk8s.io"
+
+
+def uses_hub_api_zone(spoke: Spoke) -> bool:
+    return spoke.aks is not None and spoke.aks.private_cluster and spoke.aks.private_dns_zone == "hub"
+
+
+def hub_private_zones(stack: StackConfig) -> list[str]:
+    """Every private zone the hub creates, each once: hub.privateDnsZones, plus the region's API-server zone when a
+    cluster uses `privateDnsZone: hub`. Listing that zone in hub.privateDnsZones as well reuses it (DNS names and
+    Azure resource names are case-insensitive, so the comparison is too); every such cluster shares it."""
+    zones = list(stack.hub.private_dns_zones)
+    api_zone = api_server_zone(stack.location)
+    if any(uses_hub_api_zone(spoke) for spoke in stack.spokes) and api_zone not in {z.lower().rstrip(".") for z in zones}:
+        zones.append(api_zone)
+    return zones
+
+
+def hub_api_zone_key(stack: StackConfig) -> str | None:
+    """The entry of hub_private_zones() that is the region's API-server zone, in the spelling the hub created it."""
+    api_zone = api_server_zone(stack.location)
+    return next((zone for zone in hub_private_zones(stack) if zone.lower().rstrip(".") == api_zone), None)

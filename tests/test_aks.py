@@ -78,12 +78,10 @@ def test_private_api_server_with_system_zone_where_vnets_use_azure_dns() -> None
 
 def test_private_api_server_with_hub_zone_in_prod() -> None:
     cluster = one("prod", "aks-aks-cluster")
-    zone = one("prod", "aks-aks-api-zone")
+    zone = one("prod", "hub-zone-privatelink-westeurope-azmk8s-io")
     assert zone.get("privateZoneName") == "privatelink.westeurope.azmk8s.io" and zone.get("resourceGroupName") == "rg-prod-hub"
     assert cluster.get("apiServerAccessProfile.privateDNSZone") == zone.id
     assert cluster.get("fqdnSubdomain") == "aks-prod-aks" and cluster.get("dnsPrefix") is None
-    links = {one("prod", f"aks-aks-api-zone-{where}").get("virtualNetwork.id") for where in ("hub", "spoke")}
-    assert links == {one("prod", "hub-vnet").id, one("prod", "spoke-aks-vnet").id}
     grant = one("prod", "aks-aks-api-zone-role")
     assert grant.get("roleDefinitionId").endswith(PRIVATE_DNS_ZONE_CONTRIBUTOR) and grant.get("scope") == zone.id
     assert grant.urn in cluster.dependencies, "AKS needs rights on a bring-your-own zone before it creates records"
@@ -99,7 +97,7 @@ def test_entra_id_and_local_accounts() -> None:
 def test_identity_gets_network_contributor_before_the_cluster() -> None:
     cluster = one("dev", "aks-aks-cluster")
     grants = [g for g in regs("dev", "azure-native:authorization:RoleAssignment")
-              if g.name not in ("aks-aks-api-zone-role", "aks-aks-deployer-cluster-admin")]
+              if g.name not in ("aks-aks-api-zone-role", "aks-aks-vnet-role", "aks-aks-deployer-cluster-admin")]
     scopes = {g.get("scope") for g in grants}
     assert scopes == {one("dev", "spoke-aks-subnet-nodes").id, one("dev", "spoke-aks-subnet-ilb").id, one("dev", "spoke-aks-routes").id}
     for grant in grants:
@@ -240,3 +238,62 @@ def test_the_schema_check_catches_a_typo() -> None:
     broken = {**service, "spec": {**service["spec"], "extrnalTrafficPolicy": "Local"}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+def in_cluster_part(stack: str) -> bool:
+    """Whether the stack builds Kubernetes objects (behind a private API server in every shipped stack)."""
+    config = read_stack_file(ROOT, stack).config
+    spokes = json.loads(config.get("hybrid-aks:spokes", "[]"))
+    enabled = json.loads(config.get("hybrid-aks:kubernetes", "{}")).get("enabled", True)
+    return enabled and any("aks" in spoke for spoke in spokes)
+
+
+@pytest.mark.parametrize("workflow", ["deploy.yml", "pull-request.yml"])
+def test_workflows_run_the_in_cluster_part_from_the_runner_inside_the_network(workflow: str) -> None:
+    document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
+    (job,) = [j for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
+    entries = {e["stack"]: e["in_cluster"] for e in job["strategy"]["matrix"]["include"]}
+    assert entries == {stack: in_cluster_part(stack) for stack in STACKS}
+    assert entries["site-lyon"] is False and entries["dev"] is True  # sanity: the rule is not vacuous
+    assert job["runs-on"] == "${{ matrix.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL || 'ubuntu-latest' }}"
+    steps = job["steps"]
+    guard = next(s for s in steps if s.get("if") == "matrix.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL == ''")
+    assert "exit 1" in guard["run"], "without the label an in-cluster stack fails loudly instead of timing out on a private API"
+    uses = [s.get("uses", "") for s in steps]
+    assert uses.index("azure/use-kubelogin@v1") < next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions"))
+    assert uses.index("azure/login@v2") < next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions"))
+
+
+DEVICE_CODE_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters:
+- name: aks
+  cluster: {server: 'https://aks.privatelink.westeurope.azmk8s.io:443', certificate-authority-data: bW9jaw==}
+contexts:
+- name: aks
+  context: {cluster: aks, user: clusterUser_rg_aks}
+current-context: aks
+users:
+- name: clusterUser_rg_aks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,
+             --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, 11111111-2222-3333-4444-555555555555, --login, devicecode]
+      installHint: install kubelogin
+      provideClusterInfo: false
+"""
+
+
+def test_the_cluster_kubeconfig_logs_in_with_azurecli_not_a_device_code() -> None:
+    from components.aks_cluster import noninteractive_kubeconfig
+    converted = yaml.safe_load(noninteractive_kubeconfig(DEVICE_CODE_KUBECONFIG))
+    exec_ = converted["users"][0]["user"]["exec"]
+    # What `kubelogin convert-kubeconfig -l azurecli` writes (Azure/kubelogin pkg/internal/converter).
+    assert exec_["command"] == "kubelogin" and exec_["args"] == [
+        "get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]
+    assert exec_["apiVersion"] == "client.authentication.k8s.io/v1beta1" and exec_["installHint"] == "install kubelogin"
+    assert converted["clusters"] == yaml.safe_load(DEVICE_CODE_KUBECONFIG)["clusters"]
+    token_only = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: t}\n"
+    assert yaml.safe_load(noninteractive_kubeconfig(token_only)) == yaml.safe_load(token_only)

@@ -41,6 +41,6 @@ def test_quick_start_commands_exist_in_the_makefile() -> None:
 def test_the_workflows_preview_and_deploy_every_shipped_stack() -> None:
     for workflow, job in (("pull-request.yml", "preview"), ("deploy.yml", "up")):
         document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
-        matrices = [j["strategy"]["matrix"]["stack"] for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
+        matrices = [j["strategy"]["matrix"]["include"] for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
         assert len(matrices) == 1, workflow
-        assert sorted(matrices[0]) == STACKS, f"{workflow} ({job}) misses a stack"
+        assert sorted(entry["stack"] for entry in matrices[0]) == STACKS, f"{workflow} ({job}) misses a stack"
