@@ -24,6 +24,7 @@ from config import ConfigError, load_stack
 from config.plan import PlanRow, address_plan_rows
 from config.problems import NAMESPACE
 from config.secrets import RequiredSecret, required_secrets
+from offline.checks import duplicate_azure_ids, duplicate_urns
 from offline.critical_path import Estimate, estimate
 from offline.mocks import Registration, install, redact, run_program
 from policy.evaluate import Violation, evaluate, load_levels
@@ -126,6 +127,8 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
     finally:
         result.registrations = list(mocks.registrations)
         result.outputs = dict(mocks.stack_outputs)
+    result.errors.extend(duplicate_urns(mocks.duplicate_urns, result.registrations))
+    result.errors.extend(duplicate_azure_ids(result.registrations))
     if result.errors:
         return result
     result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack))
