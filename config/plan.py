@@ -603,6 +603,10 @@ def _overlapping_pairs(ranges: Iterable[_Range]) -> Iterator[tuple[_Range, _Rang
 
 
 def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | None:
+    """The first free /prefixlen in the pools, never inside a range Azure or AKS forbids (a suggestion must be usable)."""
+    if not 0 <= prefixlen <= 32:
+        return None
+    used = used | IPSet([*VNET_FORBIDDEN, *AKS_FORBIDDEN])
     for pool in pools:
         for block in (IPSet([pool]) - used).iter_cidrs():
             if block.prefixlen <= prefixlen:
@@ -611,7 +615,7 @@ def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | No
 
 
 def _prefix_for(addresses: int) -> int:
-    return 32 - max(0, math.ceil(math.log2(max(addresses, 1))))
+    return max(0, 32 - max(0, math.ceil(math.log2(max(addresses, 1)))))  # never a negative, garbled prefix
 
 
 def _azure_reserved(network: IPNetwork) -> set[IPAddress]:
