@@ -346,6 +346,8 @@ def test_clusters_may_share_a_service_cidr() -> None:
     second = copy.deepcopy(spoke(document))
     second.update(name="aks2", addressSpace=["10.12.0.0/16"], subnets={"nodes": "10.12.0.0/22", "ilb": "10.12.8.0/24"})
     second["aks"]["internalServices"] = []
+    # One privatelink.<region>.azmk8s.io zone per hub: the program creates it for each hub-zone cluster (config/names.py).
+    second["aks"].update(privateCluster=False, privateDnsZone="system")
     document["spokes"].append(second)
     assert len(load_stack(raw_of(document)).spokes) == 2
 
