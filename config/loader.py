@@ -127,7 +127,8 @@ REDACTED = "(a value that looks like a credential, not shown)"
 
 def looks_like_credential(value: str) -> bool:
     """Kubeconfigs, tokens, keys and certificates pasted into the wrong key must not reach CI logs."""
-    return bool(_CREDENTIAL_HINTS.search(value) or _LONG_OPAQUE.search(value) or "\n" in value.strip())
+    opaque = any(re.search("[a-z]", m) and re.search("[A-Z]", m) and re.search("[0-9]", m) for m in _LONG_OPAQUE.findall(value))
+    return bool(_CREDENTIAL_HINTS.search(value) or opaque or "\n" in value.strip())
 
 
 def _strings(value: Any) -> list[str]:
@@ -252,7 +253,7 @@ _TYPE_NAMES = {
 
 
 def _problem_from(detail: ErrorDetails) -> Problem:
-    loc = detail["loc"]
+    loc = tuple(part for part in detail["loc"] if part != "[key]")  # a bad dict key is reported at the key itself
     key = key_of(*loc)
     kind = detail["type"]
     given = detail.get("input")

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from config.values import Image, KubernetesVersion, Namespace, ObjectId, PortName, ProbePath, Region, VmSize, unique
+from config.values import NAMESPACE_CHECK, Image, KubernetesVersion, ObjectId, PortName, ProbePath, Region, VmSize, unique
 
 
 _CIDR_TEXT = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
@@ -304,7 +304,7 @@ class App(Model):
 class InternalService(Model):
     name: DnsLabel
     """Service name."""
-    namespace: Annotated[DnsLabel, Namespace] = "default"
+    namespace: Annotated[DnsLabel, NAMESPACE_CHECK] = "default"
     """Kubernetes namespace."""
     subnet: SubnetName  # a subnet of the cluster's spoke, ideally dedicated to internal load balancers
     """Subnet of the cluster's spoke where the internal load balancer takes its IP (ideally dedicated)."""
@@ -338,7 +338,7 @@ class BackendPort(Model):
 class ExternalBackend(Model):
     name: DnsLabel
     """Service name."""
-    namespace: Annotated[DnsLabel, Namespace] = "default"
+    namespace: Annotated[DnsLabel, NAMESPACE_CHECK] = "default"
     """Kubernetes namespace."""
     addresses: Annotated[list[Ip], unique("address")] = []
     """On-prem IPs: a selector-less Service with an EndpointSlice. Exclusive with externalName."""

@@ -167,6 +167,32 @@ def check_names(stack: StackConfig) -> list[Problem]:
                 "(Learn: resource-name-rules)",
                 f"change {built}"))
     problems += _clashes(names)
+    problems += _duplicate_ports(stack)
+    return problems
+
+
+def _duplicate_ports(stack: StackConfig) -> list[Problem]:
+    """A Service (and its EndpointSlice) refuses two ports of one name, or one port number twice per protocol."""
+    problems = []
+    for i, spoke in enumerate(stack.spokes):
+        for j, backend in enumerate(spoke.aks.external_backends if spoke.aks else []):
+            names: dict[str, str] = {}
+            numbers: dict[tuple[int, str], str] = {}
+            for k, port in enumerate(backend.ports):
+                key = key_of("spokes", i, "aks", "externalBackends", j, "ports", k)
+                if port.name is not None and port.name in names:
+                    problems.append(Problem(f"{key}.name", f"'{port.name}' is already the name of {names[port.name]}; "
+                                            "Kubernetes refuses two ports of one name in a Service", "give each port its own name"))
+                elif port.name is not None:
+                    names[port.name] = key
+                if (port.port, port.protocol) in numbers:
+                    problems.append(Problem(f"{key}.port", f"{port.protocol} {port.port} is already {numbers[(port.port, port.protocol)]}; "
+                                            "Kubernetes refuses a repeated port in a Service", "remove the repeated port"))
+                else:
+                    numbers[(port.port, port.protocol)] = key
+                if len(backend.ports) > 1 and port.name is None:
+                    problems.append(Problem(f"{key}.name", "is required when a Service has more than one port (Kubernetes)",
+                                            "name every port, e.g. https"))
     return problems
 
 

@@ -91,10 +91,10 @@ ProbePath = Annotated[str, _check(
 PortName = Annotated[str, _check(
     "port_name", lambda v: bool(_PORT_NAME.fullmatch(v)) and any(c.isalpha() for c in v), "a Kubernetes port name",
     "use 1-15 lowercase letters, digits and single '-', with at least one letter, e.g. https")]
-Namespace = Annotated[str, _check(
+NAMESPACE_CHECK = _check(
     "namespace", lambda v: v not in RESERVED_NAMESPACES and not v.startswith("kube-"),
     "a namespace the program may deploy to (it is reserved for Kubernetes or AKS system components)",
-    "use a namespace of your own, e.g. apps")]
+    "use a namespace of your own, e.g. apps")
 NonEmpty = Annotated[str, _check("empty", lambda v: v.strip() == v and v != "", "a usable value (it is empty or has surrounding spaces)",
                                  "write the value, without leading or trailing spaces")]
 
