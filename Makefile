@@ -8,9 +8,10 @@ DEPS := $(VENV)/.installed
 
 .PHONY: preview test typecheck snapshot bench clean
 
-$(DEPS): requirements.txt
+# requirements-dev.txt includes requirements.txt; both apply constraints.txt (exact versions).
+$(DEPS): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 ## Offline preview of a stack under Pulumi's mock runtime: make preview [STACK=prod] [REPORT=prod.json]

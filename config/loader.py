@@ -13,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.model import StackConfig
+from config.limits import check_limits
+from config.names import check_names
 from config.plan import check_plan
 from config.problems import NAMESPACE, ConfigError, Problem, key_of
 from config.secrets import SECRET_KEY_PATTERNS
@@ -26,15 +28,17 @@ def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = Non
 
     `raw` maps full keys ("hybrid-aks:hub") to values as Pulumi passes them: strings, with objects and
     arrays as JSON text. `secret_keys`, when given, lets the loader insist that secrets were set as such.
-    Secret values are never read here.
+    Secret values are never read here, and no value that looks like a credential is echoed into a problem.
     """
     problems: list[Problem] = []
     document: dict[str, Any] = {}
     fields = _fields_by_alias(StackConfig)
+    secret_candidates = _secret_key_candidates(raw)
     for full_key, value in raw.items():
-        if not full_key.startswith(_PREFIX):
+        namespace, _, name = full_key.partition(":")
+        if namespace != NAMESPACE:
+            problems.extend(_foreign_key(full_key, namespace, name))
             continue
-        name = full_key[len(_PREFIX):]
         if _is_secret_key(name):
             if secret_keys is not None and full_key not in secret_keys:
                 problems.append(Problem(
@@ -43,22 +47,117 @@ def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = Non
                 ))
             continue
         if name not in fields:
-            problems.append(_unknown_key(full_key, name, list(fields)))
+            problems.append(_unknown_key(full_key, name, list(fields), secret_candidates))
+            continue
+        if value is None:
+            problems.append(Problem(full_key, "has no value (null)", "give it a value or remove the key"))
             continue
         document[name] = _decode(value, fields[name])
+    location_key = key_of("location")
     if "location" not in document and _FALLBACK_LOCATION_KEY in raw:
         document["location"] = raw[_FALLBACK_LOCATION_KEY]
+        location_key = _FALLBACK_LOCATION_KEY
+
+    def finish(found: list[Problem]) -> ConfigError:
+        # A problem with the fallback location is reported under the key the user wrote: azure-native:location.
+        found = [Problem(location_key, p.message, p.fix) if p.key == key_of("location") else p for p in found]
+        return ConfigError(redact_problems(found, raw))
 
     try:
         stack = StackConfig.model_validate(document)
     except ValidationError as error:
         problems.extend(_problem_from(detail) for detail in error.errors())
-        raise ConfigError(problems) from None
+        raise finish(problems) from None
     problems.extend(_unknown_secret_targets(raw, stack))
     problems.extend(check_plan(stack))
+    problems.extend(check_names(stack))
+    problems.extend(check_limits(stack))
     if problems:
-        raise ConfigError(problems)
+        raise finish(problems)
     return stack
+
+
+# Namespaces a stack's config may use: this program's, the azure-native provider's (whose location the program
+# also reads), Pulumi's own (pulumi:tags, pulumi:disable-default-providers) and the kubernetes provider's.
+_KNOWN_NAMESPACES = (NAMESPACE, "azure-native", "pulumi", "kubernetes")
+# azure-native provider configuration (Pulumi registry: azure-native installation-configuration).
+_AZURE_NATIVE_KEYS = (
+    "location", "subscriptionId", "tenantId", "clientId", "clientSecret", "clientCertificatePath",
+    "clientCertificatePassword", "environment", "metadataHost", "msiEndpoint", "useMsi", "useOidc", "useDefaultAzureCredential",
+    "oidcRequestToken", "oidcRequestUrl", "oidcToken", "oidcTokenFilePath", "auxiliaryTenantIds", "partnerId",
+    "disablePulumiPartnerId", "disableInstanceDiscovery",
+)
+
+
+def _foreign_key(full_key: str, namespace: str, name: str) -> list[Problem]:
+    if namespace == "azure-native":
+        if name in _AZURE_NATIVE_KEYS:
+            return []
+        close = difflib.get_close_matches(name, _AZURE_NATIVE_KEYS, n=1)
+        hint = f"did you mean 'azure-native:{close[0]}'? " if close else ""
+        return [Problem(full_key, "is not a setting of the azure-native provider, which ignores it",
+                        f"{hint}its settings: {', '.join(sorted(_AZURE_NATIVE_KEYS))}")]
+    if namespace in _KNOWN_NAMESPACES:
+        return []
+    close = difflib.get_close_matches(namespace, _KNOWN_NAMESPACES, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}:{name}'? " if close else ""
+    return [Problem(full_key, f"is in namespace '{namespace}', which nothing in this program reads, so it would be ignored",
+                    f"{hint}this program reads {NAMESPACE}:, azure-native:, kubernetes: and pulumi: keys")]
+
+
+def _secret_key_candidates(raw: Mapping[str, Any]) -> list[str]:
+    """The secret key names this config may hold (for suggesting one when a key is misspelled)."""
+    def names(key: str) -> list[str]:
+        try:
+            entries = json.loads(raw.get(f"{_PREFIX}{key}") or "[]")
+        except (TypeError, json.JSONDecodeError):
+            return []
+        return [e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)] if isinstance(entries, list) else []
+    sites, spokes = names("sites"), names("spokes")
+    return [*(f"vpnSharedKey-{s}" for s in sites), *(f"erAuthorizationKey-{s}" for s in sites), *(f"kubeconfig-{s}" for s in spokes)]
+
+
+_CREDENTIAL_HINTS = re.compile(
+    r"-----BEGIN|client-key-data|client-certificate-data|certificate-authority-data|\btoken\b|password|secret|"
+    r"\beyJ[A-Za-z0-9_-]{10,}|apiVersion:\s*v1|AccountKey=|SharedAccessSignature|sig=",
+    re.IGNORECASE)
+_LONG_OPAQUE = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
+REDACTED = "(a value that looks like a credential, not shown)"
+
+
+def looks_like_credential(value: str) -> bool:
+    """Kubeconfigs, tokens, keys and certificates pasted into the wrong key must not reach CI logs."""
+    opaque = any(re.search("[a-z]", m) and re.search("[A-Z]", m) and re.search("[0-9]", m) for m in _LONG_OPAQUE.findall(value))
+    return bool(_CREDENTIAL_HINTS.search(value) or opaque or "\n" in value.strip())
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except json.JSONDecodeError:
+            return [value]
+        return [value, *_strings(decoded)] if not isinstance(decoded, str) else [value, decoded]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def redact_problems(problems: list[Problem], raw: Mapping[str, Any]) -> list[Problem]:
+    """Problems with every config value that looks like a credential replaced by a placeholder."""
+    secrets = sorted({s for value in raw.values() for s in _strings(value) if len(s) >= 8 and looks_like_credential(s)},
+                     key=len, reverse=True)
+    if not secrets:
+        return problems
+
+    def clean(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(json.dumps(secret), REDACTED).replace(secret, REDACTED)
+        return text
+
+    return [Problem(p.key, clean(p.message), clean(p.fix)) for p in problems]
 
 
 def _is_secret_key(name: str) -> bool:
@@ -77,9 +176,11 @@ def _unknown_secret_targets(raw: Mapping[str, Any], stack: StackConfig) -> list[
         kind, target = match.groups()
         known, what = (clusters, "spoke with aks in hybrid-aks:spokes") if kind == "kubeconfig" else (sites, "site in hybrid-aks:sites")
         if target not in known:
+            close = difflib.get_close_matches(target, sorted(known), n=1)
+            hint = f"did you mean '{kind}-{close[0]}'? " if close else ""
             problems.append(Problem(
                 full_key, f"names '{target}', but no {what} has that name",
-                f"rename it after one of: {', '.join(sorted(known)) or '(none declared)'}",
+                f"{hint}rename it after one of: {', '.join(sorted(known)) or '(none declared)'}",
             ))
     return problems
 
@@ -128,11 +229,16 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _unknown_key(full_key: str, name: str, known: list[str]) -> Problem:
-    close = difflib.get_close_matches(name, known, n=1)
+def _unknown_key(full_key: str, name: str, known: list[str], secrets: list[str] = []) -> Problem:  # noqa: B006
+    close = difflib.get_close_matches(name, [*known, *secrets], n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
+    if close and close[0] in secrets:
+        return Problem(full_key, "is not a known key (the program never reads it, so the secret it holds is unused)",
+                       f"{hint}run: pulumi config rm {full_key}; pulumi config set --secret {NAMESPACE}:{close[0]} <value>")
     return Problem(full_key, "is not a known key", f"{hint}known keys here: {', '.join(sorted(known))}")
 
+
+_VALUE_KINDS = {"region", "vm_size", "kubernetes_version", "object_id", "image", "probe_path", "port_name", "namespace", "empty"}
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -147,7 +253,7 @@ _TYPE_NAMES = {
 
 
 def _problem_from(detail: ErrorDetails) -> Problem:
-    loc = detail["loc"]
+    loc = tuple(part for part in detail["loc"] if part != "[key]")  # a bad dict key is reported at the key itself
     key = key_of(*loc)
     kind = detail["type"]
     given = detail.get("input")
@@ -158,7 +264,8 @@ def _problem_from(detail: ErrorDetails) -> Problem:
         known = list(_fields_by_alias(model)) if model else []
         return _unknown_key(key, str(loc[-1]), known)
     if kind in _TYPE_NAMES:
-        return Problem(key, f"must be {_TYPE_NAMES[kind]}, got {json.dumps(given)}", f"write it as {_TYPE_NAMES[kind]}")
+        shown = json.dumps(given) if len(json.dumps(given)) <= 80 else f"{json.dumps(given)[:60]}... ({len(json.dumps(given))} characters)"
+        return Problem(key, f"must be {_TYPE_NAMES[kind]}, got {shown}", f"write it as {_TYPE_NAMES[kind]}")
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
         return Problem(key, f"is {json.dumps(given)}, which is not one of the allowed values", f"use one of {expected}")
@@ -167,6 +274,11 @@ def _problem_from(detail: ErrorDetails) -> Problem:
         return Problem(key, detail["msg"], f"use {aligned} (the range's network address)")
     if kind in ("cidr", "ip", "format"):
         return Problem(key, detail["msg"], "correct the value's format")
+    if kind in _VALUE_KINDS:
+        message, _, fix = detail["msg"].partition("; ")
+        return Problem(key, message, fix or "correct the value")
+    if kind == "duplicate":
+        return Problem(key, detail["msg"], "remove the repeated entry")
     if kind in ("too_short", "too_long"):
         return Problem(key, detail["msg"].replace("List", "the list"), "add or remove entries")
     if kind.startswith(("greater_than", "less_than")):

@@ -15,13 +15,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from config.values import NAMESPACE_CHECK, Image, KubernetesVersion, ObjectId, PortName, ProbePath, Region, VmSize, unique
+
 
 _CIDR_TEXT = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 
 
 def _cidr(value: str) -> str:
     try:
-        if not _CIDR_TEXT.match(value):
+        if not _CIDR_TEXT.fullmatch(value):
             raise ValueError(value)
         network = netaddr.IPNetwork(value)
     except (netaddr.AddrFormatError, ValueError, TypeError):
@@ -64,7 +66,7 @@ _CUSTOM_LOCATION_ID = re.compile(
 
 def _pattern(pattern: re.Pattern[str], what: str, example: str):
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):  # fullmatch: '$' alone would accept a trailing newline
             raise PydanticCustomError(
                 "format", "'{value}' is not a valid {what}; for example '{example}'",
                 {"value": value, "what": what, "example": example},
@@ -117,7 +119,7 @@ class Firewall(Model):
     """Azure Firewall tier."""
     forced_tunneling: bool = False
     """Internet-bound traffic leaves the firewall for on-premises, not the internet: needs AzureFirewallManagementSubnet and a default route from on-prem (a site with advertisesDefaultRoute, or gateways.vpn.defaultSite)."""
-    zones: list[Literal["1", "2", "3"]] = []
+    zones: Annotated[list[Literal["1", "2", "3"]], unique("zone")] = []
     """Availability zones of the firewall and its public IPs."""
     egress_fqdns: list[Fqdn] = []
     """Extra HTTPS destinations the AKS nodes may reach (e.g. a private registry's hosts); the registries of the stack's images are allowed without it."""
@@ -137,7 +139,7 @@ class Hub(Model):
     """Address space of the hub VNet."""
     subnets: dict[SubnetName, Cidr] = Field(min_length=1)
     """Subnets by name. Use Azure's exact names GatewaySubnet, AzureFirewallSubnet, AzureFirewallManagementSubnet, AzureBastionSubnet where needed."""
-    dns_servers: list[Ip] = []
+    dns_servers: Annotated[list[Ip], unique("DNS server")] = []
     """VNet DNS servers for hub and spokes; empty means the resolver's inbound endpoint when there is one, else Azure DNS."""
     firewall: Firewall | None = None
     """Azure Firewall in the hub; spokes send 0.0.0.0/0 to it and AKS uses outboundType userDefinedRouting."""
@@ -145,7 +147,7 @@ class Hub(Model):
     """Azure Bastion in AzureBastionSubnet."""
     dns_resolver: DnsResolver | None = None
     """Azure DNS Private Resolver: on-prem resolves Azure private zones, Azure resolves the sites' domains."""
-    private_dns_zones: list[Fqdn] = []
+    private_dns_zones: Annotated[list[Fqdn], unique("zone")] = []
     """Private DNS zones to create and link to the hub VNet."""
 
 
@@ -237,9 +239,9 @@ class SiteExpressRoute(Model):
 
 
 class SiteDns(Model):
-    servers: list[Ip] = Field(min_length=1)
+    servers: Annotated[list[Ip], unique("DNS server")] = Field(min_length=1)
     """On-prem DNS servers (inside the site's prefixes) that answer the site's domains."""
-    domains: list[Fqdn] = Field(min_length=1)
+    domains: Annotated[list[Fqdn], unique("domain")] = Field(min_length=1)
     """On-prem DNS domains forwarded to those servers by the DNS resolver."""
 
 
@@ -269,7 +271,7 @@ class Site(Model):
 class NodePool(Model):
     name: PoolName
     """Node pool name: 1-12 lowercase letters and digits."""
-    vm_size: str = "Standard_D4s_v5"
+    vm_size: VmSize = "Standard_D4s_v5"
     """VM size of the nodes."""
     min_count: Annotated[int, Field(ge=0, le=1000)] = 1
     """Autoscaler minimum."""
@@ -281,14 +283,14 @@ class NodePool(Model):
     """Extra nodes during an upgrade: a count ('1') or a share of maxCount ('33%'); counted in the capacity check."""
     subnet: SubnetName | None = None
     """Subnet of the spoke for this pool's nodes (and pods); defaults to aks.nodeSubnet."""
-    zones: list[Literal["1", "2", "3"]] = []
+    zones: Annotated[list[Literal["1", "2", "3"]], unique("zone")] = []
     """Availability zones of the pool."""
 
 
 class EntraId(Model):
     enabled: bool = True
     """Entra ID (Azure AD) integration."""
-    admin_group_object_ids: list[str] = []
+    admin_group_object_ids: Annotated[list[ObjectId], unique("group")] = []
     """Entra groups that are cluster admins."""
     azure_rbac: bool = True
     """Azure RBAC for Kubernetes authorization."""
@@ -297,7 +299,7 @@ class EntraId(Model):
 
 
 class App(Model):
-    image: str
+    image: Image
     """Container image of the workload behind the service."""
     replicas: Annotated[int, Field(ge=1, le=1000)] = 3
     """Number of pods."""
@@ -310,7 +312,7 @@ class App(Model):
 class InternalService(Model):
     name: DnsLabel
     """Service name."""
-    namespace: DnsLabel = "default"
+    namespace: Annotated[DnsLabel, NAMESPACE_CHECK] = "default"
     """Kubernetes namespace."""
     subnet: SubnetName  # a subnet of the cluster's spoke, ideally dedicated to internal load balancers
     """Subnet of the cluster's spoke where the internal load balancer takes its IP (ideally dedicated)."""
@@ -324,14 +326,14 @@ class InternalService(Model):
     """Static private IP of the load balancer, inside the subnet (azure-load-balancer-ipv4 annotation)."""
     external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
     """Local keeps the client IP and sends traffic only to nodes with a ready pod."""
-    health_probe_request_path: str | None = None
+    health_probe_request_path: ProbePath | None = None
     """HTTP path of the Azure load balancer's health probe."""
     app: App | None = None
     """A Deployment behind the service (optional; without it the service selects pods labelled app=<name>)."""
 
 
 class BackendPort(Model):
-    name: DnsLabel | None = None
+    name: PortName | None = None
     """Port name."""
     port: Port
     """Port of the Service."""
@@ -344,9 +346,9 @@ class BackendPort(Model):
 class ExternalBackend(Model):
     name: DnsLabel
     """Service name."""
-    namespace: DnsLabel = "default"
+    namespace: Annotated[DnsLabel, NAMESPACE_CHECK] = "default"
     """Kubernetes namespace."""
-    addresses: list[Ip] = []
+    addresses: Annotated[list[Ip], unique("address")] = []
     """On-prem IPs: a selector-less Service with an EndpointSlice. Exclusive with externalName."""
     site: DnsLabel | None = None  # the on-prem site whose prefixes must contain the addresses
     """Site whose addressPrefixes must contain the addresses (any site when omitted)."""
@@ -359,7 +361,7 @@ class ExternalBackend(Model):
 class Aks(Model):
     node_subnet: SubnetName
     """Subnet of the spoke for nodes and, with Azure CNI, pods."""
-    kubernetes_version: str | None = None
+    kubernetes_version: KubernetesVersion | None = None
     """Kubernetes version, e.g. '1.33'; AKS's default when omitted."""
     network_plugin_mode: Literal["overlay"] | None = None
     """'overlay' for Azure CNI Overlay (pods take podCidr addresses); omitted means pods take subnet IPs."""
@@ -431,7 +433,7 @@ class Kubernetes(Model):
 
 
 class StackConfig(Model):
-    location: Annotated[str, _pattern(re.compile(r"^[a-z][a-z0-9]+$"), "Azure region name", "westeurope")]
+    location: Region
     """Azure region (or set azure-native:location instead, as the example stacks do)."""
     prefix: DnsLabel
     """Short name that starts every Azure resource name."""

@@ -164,7 +164,6 @@ class _Plan:
         for path, owner, space, subnets in self.vnets:
             self._check_subnets(path, owner, space, subnets, is_hub=path == key_of("hub"))
         self._check_hub_features()
-        self._check_private_zones()
         self._check_gateways()
         for i, site in enumerate(self.stack.sites):
             self._check_site(i, site)
@@ -307,19 +306,6 @@ class _Plan:
                   "so internet-bound traffic from the firewall would be dropped",
                   "set advertisesDefaultRoute: true on a site whose device advertises 0.0.0.0/0 over ExpressRoute or BGP VPN, "
                   "or (VPN only) hybrid-aks:gateways.vpn.defaultSite (forced-tunneling, site-to-site-tunneling)")
-
-    def _check_private_zones(self) -> None:
-        """A zone listed twice would be two resources owning one Azure object: DNS names and Azure resource names
-        compare case-insensitively (resource-name-rules), so privatelink.X and PrivateLink.x are the same zone."""
-        seen: dict[str, int] = {}
-        for j, zone in enumerate(self.stack.hub.private_dns_zones):
-            canonical = zone.lower().rstrip(".")
-            if canonical in seen:
-                self._add(key_of("hub", "privateDnsZones", j),
-                          f"'{zone}' is the same zone as hub.privateDnsZones[{seen[canonical]}] (DNS names are case-insensitive)",
-                          "list each zone once")
-            else:
-                seen[canonical] = j
 
     def _reachable(self, address: IPAddress) -> bool:
         return any(address in r.network for r in self.routed)
@@ -713,6 +699,10 @@ def _overlapping_pairs(ranges: Iterable[_Range]) -> Iterator[tuple[_Range, _Rang
 
 
 def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | None:
+    """The first free /prefixlen in the pools, never inside a range Azure or AKS forbids (a suggestion must be usable)."""
+    if not 0 <= prefixlen <= 32:
+        return None
+    used = used | IPSet([*VNET_FORBIDDEN, *AKS_FORBIDDEN])
     for pool in pools:
         for block in (IPSet([pool]) - used).iter_cidrs():
             if block.prefixlen <= prefixlen:
@@ -721,7 +711,7 @@ def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | No
 
 
 def _prefix_for(addresses: int) -> int:
-    return 32 - max(0, math.ceil(math.log2(max(addresses, 1))))
+    return max(0, 32 - max(0, math.ceil(math.log2(max(addresses, 1)))))  # never a negative, garbled prefix
 
 
 def _azure_reserved(network: IPNetwork) -> set[IPAddress]:

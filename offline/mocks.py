@@ -17,7 +17,10 @@ import asyncio
 import base64
 import hashlib
 import ipaddress
+import json
+import os
 import runpy
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,15 +30,15 @@ from typing import Any
 import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as runtime_mocks
-from pulumi.runtime import rpc, settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
-from pulumi.runtime.proto import resource_pb2
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-2222-3333-4444-555555555555"
-_SECRET_KEY = rpc._special_sig_key
-_SECRET_SIG = rpc._special_secret_sig
+# Pulumi's wire form of a secret value (sdk/go/common/resource/sig: "4dabf18193072939515e22adb298388d" marks a
+# special value, "1b47061264138c4ac30d75fd1eb44270" a secret); tests/test_harness.py checks the SDK still uses them.
+_SECRET_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+CONFIG_ENV = "PULUMI_CONFIG"
+SECRET_KEYS_ENV = "PULUMI_CONFIG_SECRET_KEYS"
 SECRET_TEXT = "[secret]"
 
 # azure-native module -> ARM namespace, and the collection name of each type, for realistic IDs.
@@ -132,6 +135,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.registrations: list[Registration] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.stack_outputs: dict[str, tuple[Any, bool]] = {}
+        self.duplicate_urns: list[str] = []  # URNs registered more than once (the engine refuses the second)
+        self._by_urn: dict[str, list[Registration]] = {}
+        self._pending = threading.local()  # the MockResourceArgs of the registration in flight on this thread
         self._subnet_prefixes: dict[str, str] = {}
         self._public_ips = 0
 
@@ -145,6 +151,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
     # --- Mocks -------------------------------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self._pending.args = args
         inputs = dict(args.inputs)
         if not args.typ.startswith("azure-native:"):
             return self._kubernetes_or_other(args, inputs)
@@ -330,32 +337,39 @@ users:
 
 
 class RecordingMonitor(runtime_mocks.MockMonitor):
-    """Records each RegisterResource request in full before answering it like the stock mock monitor."""
+    """The stock mock monitor, plus a record of each RegisterResource request's options.
+
+    Only public extension points: `set_mocks(monitor=...)` takes this subclass, the stock
+    `RegisterResource` does the work (and calls `RecordingMocks.new_resource`, which records the
+    deserialized inputs on this thread), and this override reads the request's public protobuf fields.
+    It also does what the engine does and the stock monitor doesn't: a second registration of one URN
+    is recorded in `mocks.duplicate_urns` (the engine stops with "Duplicate resource URN").
+    """
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.recording = mocks
 
     def RegisterResource(self, request: Any) -> Any:
-        urn = self.make_urn(request.parent, request.type, request.name)
+        self.recording._pending.args = None
+        response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
-            return resource_pb2.RegisterResourceResponse(urn=urn)
-        runtime_mocks._ensure_event_loop()
-        inputs = rpc.deserialize_properties(request.object)
-        args = runtime_mocks.MockResourceArgs(
-            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
-            resource_id=request.importId, custom=request.custom or False,
-        )
-        id_, state = self.mocks.new_resource(args)
-        self.recording.registrations.append(Registration(
+            return response
+        args = self.recording._pending.args
+        if args is None:
+            raise HarnessError("MockMonitor.RegisterResource no longer calls Mocks.new_resource; offline/mocks.py must record inputs another way")
+        urn = response.urn
+        if urn in self.recording._by_urn:
+            self.recording.duplicate_urns.append(urn)
+        registration = Registration(
             type=request.type,
             name=request.name,
             urn=urn,
-            id=id_ or "",
+            id=response.id or "",
             parent=request.parent or None,
             dependencies=sorted(set(request.dependencies)),
             property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
-            inputs=inputs,
+            inputs=args.inputs,
             custom=bool(request.custom),
             provider=request.provider or None,
             protect=bool(request.protect),
@@ -363,10 +377,14 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             ignore_changes=sorted(request.ignoreChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
             replace_on_changes=sorted(request.replaceOnChanges),
-        ))
-        obj = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = runtime_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
+        )
+        self.recording.registrations.append(registration)
+        self.recording._by_urn.setdefault(urn, []).append(registration)
+        return response
+
+
+class HarnessError(Exception):
+    """An assumption the harness makes about the Pulumi SDK no longer holds (after an SDK upgrade, say)."""
 
 
 def install(
@@ -376,14 +394,17 @@ def install(
     secret_keys: Iterable[str] = (),
     preview: bool = True,
 ) -> RecordingMocks:
-    """Fresh runtime: event loop, settings, root stack, mocks and config. Call before any Config or resource."""
+    """Fresh runtime: event loop, settings, root stack, mocks and config. Call before any Config or resource.
+
+    Config reaches the program the way the Pulumi language host hands it over: the `PULUMI_CONFIG` and
+    `PULUMI_CONFIG_SECRET_KEYS` environment variables (JSON), read through `pulumi.runtime.get_config_env`.
+    """
     asyncio.set_event_loop(asyncio.new_event_loop())
-    settings.ROOT.set(None)
+    os.environ[CONFIG_ENV] = json.dumps(dict(config or {}))
+    os.environ[SECRET_KEYS_ENV] = json.dumps(sorted(set(secret_keys)))
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)  # clears the root stack, fresh settings
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
-    settings.SETTINGS.rpc_manager.clear()
-    settings.SETTINGS.outputs.clear()
-    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
     return mocks
 
 
@@ -393,15 +414,19 @@ def run(program: Callable[[], object], mocks: RecordingMocks) -> None:
     Exceptions from the program (a ConfigError, say) propagate unchanged. The stack's exports land in
     `mocks.stack_outputs` as {name: (value, is_secret)}.
     """
-    def body() -> None:
-        program()
+    async def collect() -> None:
+        root = pulumi.runtime.get_root_resource()
+        outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
+        for name, value in outputs.items():
+            output = pulumi.Output.from_input(value)
+            mocks.stack_outputs[name] = (await output.future(), bool(await output.is_secret()))
 
-    _sync_await(run_pulumi_func(body))
-    root = settings.get_root_resource()
-    outputs: dict[str, Any] = getattr(root, "outputs", {}) or {}
-    for name, value in outputs.items():
-        output = pulumi.Output.from_input(value)
-        mocks.stack_outputs[name] = (_sync_await(output.future()), bool(_sync_await(output.is_secret())))
+    @pulumi.runtime.test
+    def body() -> pulumi.Output[None]:
+        program()
+        return pulumi.Output.from_input(asyncio.ensure_future(collect()))
+
+    body()
 
 
 def run_program(path: Path, mocks: RecordingMocks) -> None:

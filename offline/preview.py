@@ -24,6 +24,7 @@ from config import ConfigError, load_stack
 from config.plan import PlanRow, address_plan_rows
 from config.problems import NAMESPACE
 from config.secrets import RequiredSecret, required_secrets
+from offline.checks import duplicate_azure_ids, duplicate_urns
 from offline.critical_path import Estimate, estimate
 from offline.mocks import Registration, install, redact, run_program
 from policy.evaluate import Violation, evaluate, load_levels
@@ -32,7 +33,10 @@ PLACEHOLDER = "offline-preview-placeholder"
 
 
 class StackFileError(Exception):
-    """The stack file can't be used offline (missing, malformed, or holding ciphertext)."""
+    """The stack file can't be used offline (missing, malformed, or holding ciphertext): one message per problem."""
+
+    def __str__(self) -> str:
+        return "\n".join(str(arg) for arg in self.args)
 
 
 @dataclass
@@ -62,6 +66,89 @@ class PreviewResult:
         return 1 if self.errors or self.mandatory_violations else 0
 
 
+# Bounds on what a stack file may make the preview do (a real stack file is a few KB; prod is under 5 KB).
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20  # nesting of maps and lists
+MAX_NODES = 200_000  # scalars, maps and lists after alias expansion ("billion laughs")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a duplicate key (YAML says keys are unique; PyYAML keeps the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, f"unhashable key {key!r}", key_node.start_mark) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a map", node.start_mark,
+                    f"key '{key}' appears twice (first at line {seen[key].start_mark.line + 1}); YAML keys must be unique",
+                    key_node.start_mark)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _measure(node: yaml.Node, depth: int, counted: dict[int, int]) -> int:
+    """Nodes after alias expansion (aliases share node objects, so memoise by identity); raises past the bounds."""
+    if depth > MAX_DEPTH:
+        raise StackFileError(f"nests maps and lists more than {MAX_DEPTH} levels deep (line {node.start_mark.line + 1}); "
+                             "a stack's config is a few levels deep: flatten it")
+    if id(node) in counted:
+        return counted[id(node)]
+    total = 1
+    if isinstance(node, yaml.MappingNode):
+        total += sum(_measure(k, depth + 1, counted) + _measure(v, depth + 1, counted) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total += sum(_measure(v, depth + 1, counted) for v in node.value)
+    if total > MAX_NODES:
+        raise StackFileError(f"expands to more than {MAX_NODES} values (YAML anchors and aliases, line {node.start_mark.line + 1}); "
+                             "write the values out instead of nesting aliases")
+    counted[id(node)] = total
+    return total
+
+
+def load_yaml_file(path: Path) -> Any:
+    """A YAML file read with the bounds above; every failure is a StackFileError naming the file."""
+    if path.is_dir():
+        raise StackFileError(f"{path.name} is a directory, not a stack file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise StackFileError(f"{path.name} is {size} bytes; the offline preview reads stack files up to {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        raise StackFileError(f"{path.name} can't be read: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise StackFileError(f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+                             "save it as UTF-8, as Pulumi expects") from None
+    try:
+        node = yaml.compose(text, Loader=_StrictLoader)
+        if node is None:
+            return None
+        _measure(node, 0, {})
+        return _StrictLoader(text).get_single_data()
+    except StackFileError as error:
+        raise StackFileError(f"{path.name} {error}") from None
+    except RecursionError:
+        raise StackFileError(f"{path.name} nests maps and lists more than {MAX_DEPTH} levels deep; flatten it") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise StackFileError(f"{path.name} is not valid YAML: {error.problem or error.context}{where}") from None
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path.name} is not valid YAML: {' '.join(str(error).split())}") from None
+
+
+_DECLARED_TYPES = {"string": (str,), "boolean": (bool,), "integer": (int,)}
+
+
 def read_stack_file(project_dir: Path, stack: str) -> StackFile:
     """Config as the Pulumi engine would hand it to the program: project defaults, then the stack's values."""
     project_file = project_dir / "Pulumi.yaml"
@@ -69,33 +156,64 @@ def read_stack_file(project_dir: Path, stack: str) -> StackFile:
     if not stack_file.exists():
         known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
         raise StackFileError(f"no stack file {stack_file.name}; stacks here: {', '.join(known)}")
-    project = yaml.safe_load(project_file.read_text()) or {}
+    project = load_yaml_file(project_file) or {}
+    if not isinstance(project, dict):
+        raise StackFileError("Pulumi.yaml must be a map (name:, runtime:, config:)")
     name = project.get("name", NAMESPACE)
     values: dict[str, Any] = {}
     required: list[str] = []
+    declared: dict[str, str] = {}
     for key, declaration in (project.get("config") or {}).items():
         full_key = key if ":" in key else f"{name}:{key}"
+        if isinstance(declaration, dict) and isinstance(declaration.get("type"), str):
+            declared[full_key] = declaration["type"]
         if isinstance(declaration, dict) and "default" in declaration:
             values[full_key] = declaration["default"]
         else:
             required.append(full_key)
-    try:
-        document = yaml.safe_load(stack_file.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise StackFileError(f"{stack_file.name} is not valid YAML: {error}") from None
-    for key, value in (document.get("config") or {}).items():
+    document = load_yaml_file(stack_file)
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise StackFileError(f"{stack_file.name} must be a map with a config: section, not a {_kind(document)}")
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{stack_file.name}: config: must be a map of keys to values, not a {_kind(config)}")
+    problems: list[str] = []
+    for key, value in config.items():
+        if not isinstance(key, str) or not key.strip():
+            problems.append(f"{stack_file.name}: config key {key!r} is not a name; keys look like {name}:prefix")
+            continue
+        # Pulumi puts a key written without a namespace into the project's own.
+        full_key = key if ":" in key else f"{name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             raise StackFileError(
-                f"{stack_file.name} holds an encrypted value for {key}; the offline preview can't decrypt it. "
+                f"{stack_file.name} holds an encrypted value for {full_key}; the offline preview can't decrypt it. "
                 "Example stacks document `pulumi config set --secret` instead of shipping ciphertext.")
-        values[key] = value
-    # As the Pulumi CLI does before it runs the program: a declared key without a default is required.
+        if value is None:
+            problems.append(f"{full_key}: has no value (null); give it a value or remove the key")
+            continue
+        values[full_key] = value
+    # As the Pulumi CLI does before it runs the program: a declared key must have its declared type ...
+    for full_key, type_ in declared.items():
+        if full_key in values and type_ in _DECLARED_TYPES and not isinstance(values[full_key], _DECLARED_TYPES[type_]):
+            problems.append(f"{full_key}: Pulumi.yaml declares it as {type_}, but the stack sets {_kind(values[full_key])}; "
+                            f"the Pulumi CLI refuses it: write a {type_}")
+        elif full_key in values and type_ == "integer" and isinstance(values[full_key], bool):
+            problems.append(f"{full_key}: Pulumi.yaml declares it as integer, but the stack sets a boolean")
+    # ... and a declared key without a default is required.
     missing = [key for key in required if key not in values]
     if missing:
-        raise StackFileError(f"stack '{stack}' is missing configuration value(s) {', '.join(missing)} that Pulumi.yaml declares "
-                             f"without a default; set them in {stack_file.name}")
-    config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
-    return StackFile(name, config, set())
+        problems.append(f"stack '{stack}' is missing configuration value(s) {', '.join(missing)} that Pulumi.yaml declares "
+                        f"without a default; set them in {stack_file.name}")
+    if problems:
+        raise StackFileError(*problems)
+    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return StackFile(name, encoded, set())
+
+
+def _kind(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "map"}.get(type(value), type(value).__name__)
 
 
 def preview(stack: str, project_dir: Path) -> PreviewResult:
@@ -103,7 +221,7 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
     try:
         stack_file = read_stack_file(project_dir, stack)
     except StackFileError as error:
-        result.errors.append(str(error))
+        result.errors.extend(str(arg) for arg in error.args)
         return result
     try:
         stack_config = load_stack(stack_file.config, stack_file.secret_keys)
@@ -126,6 +244,8 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
     finally:
         result.registrations = list(mocks.registrations)
         result.outputs = dict(mocks.stack_outputs)
+    result.errors.extend(duplicate_urns(mocks.duplicate_urns, result.registrations))
+    result.errors.extend(duplicate_azure_ids(result.registrations))
     if result.errors:
         return result
     result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack))

@@ -107,7 +107,7 @@ def test_listing_the_api_zone_in_hub_private_dns_zones_reuses_it(tmp_path: Path)
 def test_a_zone_listed_twice_in_another_case_is_refused_with_its_key(tmp_path: Path) -> None:
     result = variant(tmp_path, lambda c: c["hybrid-aks:hub"].update(privateDnsZones=["corp.internal", "Corp.Internal."]))
     assert result.exit_code != 0 and not [r for r in result.registrations if r.custom]
-    assert any(e.startswith("hybrid-aks:hub.privateDnsZones[1]: ") and "same zone as hub.privateDnsZones[0]" in e
+    assert any(e.startswith("hybrid-aks:hub.privateDnsZones[1]: ") and "already makes 'corp.internal', equal to it ignoring case" in e
                for e in result.errors), result.errors
 
 
