@@ -105,9 +105,12 @@ def final_names(stack: StackConfig) -> list[Name]:
                                 (key_of("sites", i, "dns", "domains", j),), f"{hub_rg}/dnsfrs-{p}-{hub.name}"))
     if stack.gateways.vpn:
         out += [Name("virtual network gateway", f"vgw-{p}-{hub.name}", (pk, hk), hub_rg),
-                Name("public IP", f"pip-{p}-{hub.name}-vpn-2", (pk, hk), hub_rg)]
+                Name("public IP", f"pip-{p}-{hub.name}-vpn-1", (pk, hk), hub_rg)]
+        if stack.gateways.vpn.active_active:
+            out.append(Name("public IP", f"pip-{p}-{hub.name}-vpn-2", (pk, hk), hub_rg))
     if stack.gateways.express_route:
-        out += [Name("virtual network gateway", f"ergw-{p}-{hub.name}", (pk, hk), hub_rg)]
+        out += [Name("virtual network gateway", f"ergw-{p}-{hub.name}", (pk, hk), hub_rg),
+                Name("public IP", f"pip-{p}-{hub.name}-er", (pk, hk), hub_rg)]
     for i, site in enumerate(stack.sites):
         sk = key_of("sites", i, "name")
         if site.vpn:
@@ -126,6 +129,7 @@ def final_names(stack: StackConfig) -> list[Name]:
         out += [Name("resource group", rg, (pk, nk), "subscription"),
                 Name("virtual network", vnet, (pk, nk), rg),
                 Name("peering", f"to-{spoke.name}", (nk,), f"{hub_rg}/vnet-{p}-{hub.name}"),
+                Name("peering", "to-hub", (nk,), f"{rg}/{vnet}"),
                 Name("route table", f"rt-{p}-{spoke.name}", (pk, nk), rg)]
         for subnet in spoke.subnets:
             sk = key_of("spokes", i, "subnets", subnet)
