@@ -13,7 +13,7 @@ from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
 from config.topology import (
-    aks_subnets, default_route_to_gateway, firewall_flows, firewall_routed_prefixes, forwarding_rules, hub_api_zone_key,
+    aks_subnets, default_route_to_gateway, firewall_flows, firewall_no_snat_ranges, firewall_routed_prefixes, forwarding_rules, hub_api_zone_key,
     hub_private_zones, registry_egress, uses_hub_api_zone, vnet_dns_servers,
 )
 
@@ -35,7 +35,7 @@ hub = Hub("hub", HubArgs(
     dns_servers=dns_servers, forwarding_rules=forwarding_rules(stack),
     egress_sources=[spoke.subnets[s] for spoke in stack.spokes for s in sorted(aks_subnets(spoke))],
     default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(stack),
-    firewall_flows=firewall_flows(stack), registry_egress=registry_egress(stack),
+    firewall_flows=firewall_flows(stack), registry_egress=registry_egress(stack), no_snat_ranges=firewall_no_snat_ranges(stack),
     private_dns_zones=hub_private_zones(stack), private_zone_aliases=zone_aliases,
 ))
 

@@ -39,6 +39,7 @@ class HubArgs:
     gateway_routes: list[tuple[str, str]]  # (name, prefix) GatewaySubnet sends through the firewall
     firewall_flows: list[FirewallFlow]  # hybrid and spoke-to-spoke traffic the firewall allows
     registry_egress: list[RegistryEgress]  # where the clusters' nodes pull the stack's images from
+    no_snat_ranges: list[str] | None  # the firewall's private ranges when private endpoints need SNAT, else Azure's default
     # Private zones to create, each once (config.topology.hub_private_zones: hub.privateDnsZones plus the shared
     # API-server zone), and the aliases of a zone's and its hub link's former names (zone -> (zone, link) aliases).
     private_dns_zones: Sequence[str] = ()
@@ -173,6 +174,7 @@ class Hub(pulumi.ComponentResource):
         policy = azure.network.FirewallPolicy(
             f"{name}-firewall-policy", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             firewall_policy_name=f"afwp-{args.prefix}-{args.hub.name}", sku=azure.network.FirewallPolicySkuArgs(tier=firewall.sku),
+            snat=azure.network.FirewallPolicySNATArgs(private_ranges=args.no_snat_ranges) if args.no_snat_ranges else None,
             opts=self._child())
         groups = self._create_rule_collection_groups(policy)
         management = None
@@ -290,10 +292,10 @@ class Hub(pulumi.ComponentResource):
                 target_dns_servers=[azure.dnsresolver.TargetDnsServerArgs(ip_address=ip, port=53) for ip in servers],
                 opts=self._child())
         # Spokes send DNS to the inbound endpoint, which answers with the hub's view: one link suffices.
-        self.dns_ready.append(azure.dnsresolver.PrivateResolverVirtualNetworkLink(
+        azure.dnsresolver.PrivateResolverVirtualNetworkLink(
             f"{name}-ruleset-link", resource_group_name=self._rg.name, dns_forwarding_ruleset_name=ruleset.name,
             virtual_network_link_name=f"link-{args.hub.name}", virtual_network=azure.dnsresolver.SubResourceArgs(id=self._vnet.id),
-            opts=self._child()))
+            opts=self._child())
 
     def create_private_zone(self, zone: str, zone_aliases: Sequence[pulumi.Alias] = (),
                             link_aliases: Sequence[pulumi.Alias] = ()) -> azure.privatedns.PrivateZone:

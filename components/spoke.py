@@ -73,16 +73,18 @@ class Spoke(pulumi.ComponentResource):
                 subnet_name=subnet, address_prefix=cidr,
                 network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
                 route_table=azure.network.RouteTableArgs(id=self.route_table.id) if self.route_table else None,
-                # Private endpoints ignore route tables and NSGs unless this is on: on, their replies to on-prem and
-                # other spokes take the firewall like the requests (disable-private-endpoint-network-policy).
-                private_endpoint_network_policies="Enabled" if self.route_table else None,
+                # On, GatewaySubnet's route (as wide as this VNet) overrides a private endpoint's /32 route, so on-prem
+                # reaches it through the firewall, which SNATs it: an endpoint's replies ignore route tables
+                # (disable-private-endpoint-network-policy, inspect-traffic-with-azure-firewall). Off elsewhere: a
+                # private cluster's API-server endpoint in the node subnet stays directly reachable from on-prem.
+                private_endpoint_network_policies="Enabled" if self.route_table and subnet in cfg.private_endpoint_subnets else None,
                 opts=child).id
         has_gateway = bool(args.gateways)
         hub_to_spoke = azure.network.VirtualNetworkPeering(
             f"{name}-hub-to-spoke", resource_group_name=args.hub_resource_group_name, virtual_network_name=args.hub_vnet_name,
             virtual_network_peering_name=f"to-{cfg.name}", remote_virtual_network=azure.network.SubResourceArgs(id=vnet.id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=has_gateway,
-            use_remote_gateways=False, remote_virtual_network_address_space=_space(cfg.address_space), sync_remote_address_space="true",
+            use_remote_gateways=False, remote_address_space=_space(cfg.address_space), sync_remote_address_space="true",
             opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
         # useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists, and is refused while
         # the hub side lacks allowGatewayTransit: wait for both.
@@ -90,7 +92,7 @@ class Spoke(pulumi.ComponentResource):
             f"{name}-spoke-to-hub", resource_group_name=rg.name, virtual_network_name=vnet.name,
             virtual_network_peering_name="to-hub", remote_virtual_network=azure.network.SubResourceArgs(id=args.hub_vnet_id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=False,
-            use_remote_gateways=has_gateway, remote_virtual_network_address_space=_space(args.hub_address_space),
+            use_remote_gateways=has_gateway, remote_address_space=_space(args.hub_address_space),
             sync_remote_address_space="true",
             opts=ResourceOptions(parent=self, depends_on=[*args.gateways, *([hub_to_spoke] if has_gateway else [])]))
         # Traffic to the hub (firewall egress, on-prem) flows once both directions exist.
@@ -100,10 +102,11 @@ class Spoke(pulumi.ComponentResource):
 
 
 def _space(prefixes: Sequence[str]) -> azure.network.AddressSpaceArgs:
-    """The remote VNet's address space on a peering, so that growing a VNet changes the peerings pointing at it.
+    """The address space a peering carries of its remote VNet, so that growing a VNet changes the peerings pointing at it.
 
     Adding a range to a peered VNet leaves those peerings LocalNotInSync until they are synced
     (update-virtual-network-peering-address-space); the update this triggers carries syncRemoteAddressSpace=true,
-    so `pulumi up` syncs them, with no downtime.
+    so `pulumi up` syncs them, with no downtime. remoteAddressSpace, not remoteVirtualNetworkAddressSpace: Azure
+    updates the latter as soon as the remote VNet grows, so a refresh between the two would hide the pending sync.
     """
     return azure.network.AddressSpaceArgs(address_prefixes=list(prefixes))

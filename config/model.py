@@ -398,6 +398,8 @@ class Spoke(Model):
     """Subnets by name; each gets an NSG and, with a hub firewall, the route table."""
     aks: Aks | None = None
     """An AKS cluster in this spoke."""
+    private_endpoint_subnets: list[SubnetName] = []
+    """Subnets that hold private endpoints: their network policies are on, so the hub's routes send traffic to them through the firewall, which SNATs it (an endpoint's replies ignore route tables)."""
 
 
 class FlowEnd(Model):

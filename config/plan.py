@@ -172,6 +172,8 @@ class _Plan:
         for i, spoke in self._aks_spokes():
             self._check_aks(i, spoke)
             self._check_images(i, spoke)
+        for i, spoke in enumerate(self.stack.spokes):
+            self._check_private_endpoint_subnets(i, spoke)
         for i, flow in enumerate(self.stack.flows):
             self._check_flow(i, flow)
         return self.out
@@ -274,6 +276,7 @@ class _Plan:
                 self._check_default_route_source()
         if hub.bastion:
             self._require_subnet(BASTION_SUBNET, key_of("hub", "bastion"), "Azure Bastion", 26)
+            self._check_bastion_egress()
         if hub.dns_resolver:
             inbound, outbound = hub.dns_resolver.inbound_subnet, hub.dns_resolver.outbound_subnet
             for role, name in (("inboundSubnet", inbound), ("outboundSubnet", outbound)):
@@ -306,6 +309,26 @@ class _Plan:
                   "so internet-bound traffic from the firewall would be dropped",
                   "set advertisesDefaultRoute: true on a site whose device advertises 0.0.0.0/0 over ExpressRoute or BGP VPN, "
                   "or (VPN only) hybrid-aks:gateways.vpn.defaultSite (forced-tunneling, site-to-site-tunneling)")
+
+    def _check_bastion_egress(self) -> None:
+        """Bastion needs its own path to the internet, and AzureBastionSubnet takes no route table (bastion-faq): a
+        default route the hub learns from on-prem, or that a VPN default site pushes to it, breaks Bastion."""
+        vpn = self.stack.gateways.vpn
+        advertisers = [s.name for s in self.stack.sites if s.advertises_default_route]
+        if advertisers or (vpn and vpn.default_site):
+            source = f"site '{advertisers[0]}' advertises 0.0.0.0/0" if advertisers else "the VPN gateway's default site pushes 0.0.0.0/0"
+            self._add(key_of("hub", "bastion"), f"can't work in this hub: {source} to every hub subnet, and AzureBastionSubnet "
+                                               "accepts no route table to keep Bastion's internet path",
+                      "turn Bastion off in this hub (reach VMs from on-prem instead), or don't bring a default route into it (bastion-faq)")
+
+    def _check_private_endpoint_subnets(self, i: int, spoke: Spoke) -> None:
+        for j, name in enumerate(spoke.private_endpoint_subnets):
+            key = key_of("spokes", i, "privateEndpointSubnets", j)
+            if name not in spoke.subnets:
+                self._add(key, f"names subnet '{name}', which spoke '{spoke.name}' does not have", f"name one of: {', '.join(spoke.subnets)}")
+            elif spoke.aks and name in {self.pool_subnet(spoke.aks, pool) for pool in [spoke.aks.system_pool, *spoke.aks.user_pools]}:
+                self._add(key, f"'{name}' holds AKS nodes (and a private cluster's API-server endpoint, reached from on-prem directly)",
+                          "put private endpoints in a subnet of their own")
 
     def _reachable(self, address: IPAddress) -> bool:
         return any(address in r.network for r in self.routed)

@@ -13,14 +13,14 @@ DOCKER_HUB = "docker.io"
 # MCR: learn.microsoft.com outbound-rules-control-egress (the data endpoints serve layers).
 # GitHub: docs.github.com "About GitHub Packages" (ghcr.io, layers from pkg-containers.githubusercontent.com).
 # Quay: access.redhat.com "Quay.io firewall" (cdn01-03.quay.io serve layers).
-# registry.k8s.io: kubernetes.io "registry.k8s.io" (redirects to Google Artifact Registry and S3 mirrors).
+# Not here: registry.k8s.io redirects to cloud buckets whose names Azure Firewall can't match (a wildcard may only
+# lead an FQDN, firewall-faq), so its images need hub.firewall.egressFqdns or a mirror.
 PULL_HOSTS: dict[str, tuple[str, ...]] = {
-    DOCKER_HUB: ("registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com",
+    DOCKER_HUB: ("registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com", "production.cloudfront.docker.com",
                  "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"),
     "mcr.microsoft.com": ("mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net"),
     "ghcr.io": ("ghcr.io", "pkg-containers.githubusercontent.com"),
     "quay.io": ("quay.io", "cdn01.quay.io", "cdn02.quay.io", "cdn03.quay.io"),
-    "registry.k8s.io": ("registry.k8s.io", "*.pkg.dev", "prod-registry-k8s-io-*.s3.dualstack.*.amazonaws.com"),
 }
 AZURE_CONTAINER_REGISTRY_SUFFIX = ".azurecr.io"
 
@@ -36,8 +36,9 @@ def registry_of(image: str) -> str:
 def pull_hosts(registry: str, location: str) -> tuple[str, ...] | None:
     """Hosts to allow for a registry; None when this program doesn't know where the registry serves layers.
 
-    Azure Container Registry serves layers from a dedicated regional data endpoint when the registry has one
-    (container-registry-dedicated-data-endpoints), which this allows next to the login server.
+    Azure Container Registry: the login server and the dedicated data endpoint of a registry in the stack's region,
+    the setup Learn recommends behind a firewall (container-registry-dedicated-data-endpoints). A registry without
+    dedicated data endpoints serves layers from *.blob.core.windows.net: list what you allow in hub.firewall.egressFqdns.
     """
     if registry in PULL_HOSTS:
         return PULL_HOSTS[registry]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netaddr import IPNetwork
+from netaddr import IPNetwork, IPSet
 
 from config.model import FlowEnd, Hub, Spoke, StackConfig
 from config.registries import pull_hosts, registry_of, spoke_images
@@ -160,6 +160,19 @@ def registry_egress(stack: StackConfig) -> list[RegistryEgress]:
         hosts = pull_hosts(registry, stack.location) or (registry,)  # unknown ones need hub.firewall.egressFqdns (plan)
         egress.append(RegistryEgress(registry, sorted(sources[registry]), list(hosts)))
     return egress
+
+
+# What Azure Firewall leaves un-SNATed by default: "IANAPrivateRanges", RFC 1918 and RFC 6598 (snat-private-range).
+IANA_PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
+
+
+def firewall_no_snat_ranges(stack: StackConfig) -> list[str] | None:
+    """The firewall's private ranges with the private-endpoint subnets cut out, so traffic to them is SNATed and their
+    replies, which ignore route tables, return to the firewall (inspect-traffic-with-azure-firewall). None: the default."""
+    endpoints = IPSet(spoke.subnets[name] for spoke in stack.spokes for name in spoke.private_endpoint_subnets)
+    if stack.hub.firewall is None or not endpoints:
+        return None
+    return [str(cidr) for cidr in (IPSet(IANA_PRIVATE_RANGES) - endpoints).iter_cidrs()]
 
 
 def default_route_to_gateway(stack: StackConfig) -> bool:

@@ -72,6 +72,18 @@ BAD = [
     ("flow-spokes-without-firewall", lambda d: (flow(d), d["hub"].pop("firewall")), f"{H}flows[0]", "only through a hub firewall"),
     ("flow-name-repeated", lambda d: (flow(d), d["flows"].append(dict(d["flows"][0]))), f"{H}flows[1].name", "also the name of flows[0]"),
     ("flow-without-ports", lambda d: flow(d, ports=[]), f"{H}flows[0].ports", ""),
+    ("bastion-with-a-bgp-default-route",
+     lambda d: (forced(d), site(d).__setitem__("advertisesDefaultRoute", True), d["hub"].__setitem__("bastion", True),
+                d["hub"]["subnets"].__setitem__("AzureBastionSubnet", "10.10.0.192/26")),
+     f"{H}hub.bastion", "site 'lab' advertises 0.0.0.0/0"),
+    ("bastion-with-a-default-site",
+     lambda d: (forced(d), d["gateways"]["vpn"].__setitem__("defaultSite", "lab"), d["hub"].__setitem__("bastion", True),
+                d["hub"]["subnets"].__setitem__("AzureBastionSubnet", "10.10.0.192/26")),
+     f"{H}hub.bastion", "default site pushes 0.0.0.0/0"),
+    ("private-endpoint-subnet-unknown", lambda d: d["spokes"][0].__setitem__("privateEndpointSubnets", ["pe"]),
+     f"{H}spokes[0].privateEndpointSubnets[0]", "names subnet 'pe'"),
+    ("private-endpoints-in-the-node-subnet", lambda d: d["spokes"][0].__setitem__("privateEndpointSubnets", ["nodes"]),
+     f"{H}spokes[0].privateEndpointSubnets[0]", "holds AKS nodes"),
     ("image-from-an-unknown-registry", app_image("registry.example.com/team/web:1.0"),
      f"{H}spokes[0].aks.internalServices[0].app.image", "pulls from registry.example.com, which the hub firewall does not allow"),
     ("sidecar-image-counts-too", lambda d: (app_image("registry.example.com/web:1")(d),
@@ -168,9 +180,10 @@ def test_routing_weights_are_the_configured_ones() -> None:
 def test_vpn_only_forced_tunneling_uses_the_default_site(tmp_path_factory: pytest.TempPathFactory) -> None:
     document = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
     config = document["config"]
-    config["hybrid-aks:hub"]["subnets"]["AzureFirewallManagementSubnet"] = "10.10.0.128/26"
+    config["hybrid-aks:hub"]["subnets"]["AzureFirewallManagementSubnet"] = "10.10.0.192/26"
     config["hybrid-aks:hub"]["firewall"]["forcedTunneling"] = True
     config["hybrid-aks:gateways"]["vpn"]["defaultSite"] = "lab"
+    config["hybrid-aks:hub"]["bastion"] = False  # a default site pushes 0.0.0.0/0 to AzureBastionSubnet too
     registrations = _variant("dev", document, tmp_path_factory.mktemp("dev-forced"))
     table = _named(registrations, "hub-firewall-routes")
     assert table.inputs["routes"] == [{"name": "default-to-onprem", "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualNetworkGateway"}]
@@ -182,8 +195,17 @@ def test_vpn_only_forced_tunneling_uses_the_default_site(tmp_path_factory: pytes
 
 
 # Docker Hub serves layers from its CDN and R2 bucket (docs.docker.com allowlist); alpine/socat is the port-map sidecar.
-PULL_HOSTS = {"docker.io": {"registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com",
+PULL_HOSTS = {"docker.io": {"registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com", "production.cloudfront.docker.com",
                             "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"}}
+
+
+def test_every_allowed_fqdn_is_one_azure_firewall_accepts() -> None:
+    """A wildcard may only lead a target FQDN (firewall-faq); one in the middle fails the rule collection group and,
+    since the firewall waits for it, the firewall."""
+    from config.registries import PULL_HOSTS as KNOWN
+    for hosts in KNOWN.values():
+        for host in hosts:
+            assert "*" not in host.removeprefix("*."), host
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "site-singapore", "site-lyon"])
@@ -212,14 +234,18 @@ def test_every_image_is_pullable_through_the_firewall(stack: str) -> None:
 
 def test_a_cluster_behind_the_hub_resolver_waits_for_its_dns() -> None:
     cluster = one("dev", "aks-aks-cluster")
-    for name in ("hub-resolver-inbound", "hub-ruleset-link"):
-        assert one("dev", name).urn in cluster.dependencies, name
+    api_zone_link = [r for r in evaluated("dev").registrations
+                     if r.type == "azure-native:privatedns:VirtualNetworkLink" and r.get("privateZoneName") == "privatelink.westeurope.azmk8s.io"]
+    assert len(api_zone_link) == 1
+    for registration in (one("dev", "hub-resolver-inbound"), *api_zone_link):
+        assert registration.urn in cluster.dependencies, registration.name
 
 
 def test_peerings_follow_the_remote_address_space_and_sync() -> None:
     to_spoke, to_hub = one("prod", "spoke-data-hub-to-spoke"), one("prod", "spoke-data-spoke-to-hub")
-    assert to_spoke.get("remoteVirtualNetworkAddressSpace.addressPrefixes") == ["10.2.0.0/16"]
-    assert to_hub.get("remoteVirtualNetworkAddressSpace.addressPrefixes") == ["10.0.0.0/22"]
+    # remoteAddressSpace (what the peering carries), not remoteVirtualNetworkAddressSpace, which a refresh would update.
+    assert to_spoke.get("remoteAddressSpace.addressPrefixes") == ["10.2.0.0/16"]
+    assert to_hub.get("remoteAddressSpace.addressPrefixes") == ["10.0.0.0/22"]
     assert to_spoke.get("syncRemoteAddressSpace") == to_hub.get("syncRemoteAddressSpace") == "true"
 
 
@@ -235,3 +261,16 @@ def _variant(stack: str, document: dict[str, Any], where: Any = None) -> list[Re
 def _named(registrations: list[Registration], name: str) -> Registration:
     (match,) = [r for r in registrations if r.name == name]
     return match
+
+
+def test_traffic_to_private_endpoints_is_snated_by_the_firewall() -> None:
+    """A private endpoint's replies ignore route tables, so network rules to it need SNAT at the firewall
+    (inspect-traffic-with-azure-firewall): the policy's private ranges leave out prod's endpoint subnet, 10.2.1.0/24."""
+    policy = one("prod", "hub-firewall-policy")
+    ranges = policy.get("snat.privateRanges")
+    import ipaddress
+    covered = [ipaddress.ip_network(r) for r in ranges]
+    assert not any(ipaddress.ip_network("10.2.1.0/24").overlaps(r) for r in covered)
+    for address in ("10.1.0.4", "10.2.0.4", "172.16.0.10", "192.168.1.1", "100.64.0.1", "10.2.2.1"):
+        assert any(ipaddress.ip_address(address) in r for r in covered), address  # still not SNATed
+    assert one("dev", "hub-firewall-policy").get("snat") is None  # no private endpoints: Azure's default
