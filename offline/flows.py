@@ -491,15 +491,21 @@ def _via(result: FlowResult) -> str:
 
 def table(results: list[FlowResult]) -> list[str]:
     """Markdown: one row per flow."""
-    lines = ["| flow | from | to | verdict | symmetric | inspected | firewall there / back | reason |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| flow | from | to | verdict | symmetric | inspected | firewall there / back |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
-        lines.append(f"| `{r.flow.name}` | {r.flow.source} | {r.flow.destination} | {'allowed' if r.allowed else '**blocked**'} | "
-                     f"{'yes' if r.symmetric else 'no'} | {'yes' if r.inspected else 'no'} | {_via(r)} | {r.reason} |")
+        verdict = "allowed" if r.allowed else f"**blocked**: {r.reason}"
+        lines.append(f"| `{r.flow.name}` | {r.flow.source} | {r.flow.destination} | {verdict} | "
+                     f"{'yes' if r.symmetric else 'no'} | {'yes' if r.inspected else 'no'} | {_via(r)} |")
     return lines
 
 
+NONE_INTENDED = "the stack intends none (no spoke, no declared flow, no hub resolver serving a site's DNS)"
+
+
 def render_text(results: list[FlowResult]) -> list[str]:
+    if not results:
+        return [f"Flows: {NONE_INTENDED}"]
     out = [f"Flows ({summary(results)})"]
     for r in results:
         mark = "allowed" if r.allowed else "BLOCKED"
@@ -521,7 +527,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def readme_block(per_stack: Mapping[str, list[FlowResult]]) -> str:
     parts = []
     for stack, results in per_stack.items():
-        parts += [f"**{stack}**: {summary(results)}.", "", *table(results), ""]
+        parts += [f"**{stack}**: {summary(results)}.", "", *table(results), ""] if results else [f"**{stack}**: {NONE_INTENDED}.", ""]
     return "\n".join(parts).rstrip()
 
 

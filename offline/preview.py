@@ -171,7 +171,7 @@ def render_text(result: PreviewResult) -> str:
             out.append(f"  missing secret {secret.key}: {secret.description}")
             out.append(f"    provide it with: {secret.command}")
         out.append("")
-    if result.flows:
+    if result.intent is not None:
         out += [*render_flows(result.flows), ""]
     if result.violations or result.registrations:
         mandatory = len(result.mandatory_violations)
