@@ -471,8 +471,8 @@ def simulate(records: Iterable[Record], stack_intent: Intent) -> list[FlowResult
 def effective_route_tables(records: Iterable[Record], stack_intent: Intent) -> dict[str, list[Route]]:
     """Every subnet's effective routes, as Network Watcher would list them (active ones first by prefix length)."""
     net = read_network(records, stack_intent.sites)
-    return {label: sorted(effective_routes(net, subnet), key=lambda r: (-r.prefix.prefixlen, str(r.prefix)))
-            for label, subnet in sorted(net.subnets.items())}
+    return {subnet.label: sorted(effective_routes(net, subnet), key=lambda r: (-r.prefix.prefixlen, str(r.prefix)))
+            for subnet in sorted(net.subnets.values(), key=lambda s: s.label)}
 
 
 # --- rendering -----------------------------------------------------------------------------------------
