@@ -13,15 +13,10 @@ from components.common import bastion_rules, standard_public_ip
 from config.model import Hub as HubConfig
 from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET
 from config.topology import (
-    NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, RegistryEgress, firewall_private_ip, resolver_inbound_ip,
-    resolver_subnets,
+    AKS_EGRESS_FQDNS, NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, RegistryEgress, firewall_private_ip,
+    resolver_inbound_ip, resolver_subnets,
 )
 
-# AKS egress under forced tunneling (outbound-rules-control-egress); the FQDN tag covers the same set.
-AKS_EGRESS_FQDNS = [
-    "mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com",
-    "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com",
-]
 ZONES = ["1", "2", "3"]
 
 

@@ -16,6 +16,12 @@ from config.plan import (
 NO_NSG_SUBNETS = frozenset({GATEWAY_SUBNET, FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, ROUTE_SERVER_SUBNET})
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
 FIRST_USABLE_OFFSET = 4  # .0-.3 are Azure's (virtual-networks-faq)
+# AKS egress under forced tunneling (outbound-rules-control-egress), besides *.hcp.<location>.azmk8s.io; the
+# AzureKubernetesService FQDN tag covers the same set.
+AKS_EGRESS_FQDNS = (
+    "mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com",
+    "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com",
+)
 
 
 def first_usable(cidr: str) -> str:
@@ -104,7 +110,8 @@ def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
     return [(f"{spoke.name}-{j}", prefix) for spoke in stack.spokes for j, prefix in enumerate(spoke.address_space)]
 
 
-def _ranges(stack: StackConfig, end: FlowEnd) -> list[str]:
+def flow_end_ranges(stack: StackConfig, end: FlowEnd) -> list[str]:
+    """The address ranges of a declared flow's end: a site's prefixes, a spoke's address space or one subnet."""
     if end.site is not None:
         return [prefix for site in stack.sites if site.name == end.site for prefix in site.address_prefixes]
     spoke = next(s for s in stack.spokes if s.name == end.spoke)
@@ -132,7 +139,7 @@ def firewall_flows(stack: StackConfig) -> list[FirewallFlow]:
                 flows.append(FirewallFlow(
                     f"{spoke.name}-to-{backend.namespace}-{backend.name}", nodes, [f"{a}/32" for a in backend.addresses],
                     sorted({str(p.target_port or p.port) for p in backend.ports}), sorted({p.protocol for p in backend.ports})))
-    flows += [FirewallFlow(flow.name, _ranges(stack, flow.source), _ranges(stack, flow.destination),
+    flows += [FirewallFlow(flow.name, flow_end_ranges(stack, flow.source), flow_end_ranges(stack, flow.destination),
                            [str(port) for port in flow.ports], [flow.protocol]) for flow in stack.flows]
     return flows
 

@@ -26,8 +26,11 @@ from config.problems import NAMESPACE
 from config.secrets import RequiredSecret, required_secrets
 from offline.checks import duplicate_azure_ids, duplicate_urns
 from offline.critical_path import Estimate, estimate
+from offline.flows import FlowResult, Intent, intent, simulate
+from offline.flows import render_text as render_flows
 from offline.mocks import Registration, install, redact, run_program
 from policy.evaluate import Violation, evaluate, load_levels
+from policy.policies import FLOWS_POLICY
 
 PLACEHOLDER = "offline-preview-placeholder"
 
@@ -56,6 +59,8 @@ class PreviewResult:
     errors: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     critical_path: Estimate | None = None
+    intent: Intent | None = None
+    flows: list[FlowResult] = field(default_factory=list)
 
     @property
     def mandatory_violations(self) -> list[Violation]:
@@ -248,7 +253,10 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
     result.errors.extend(duplicate_azure_ids(result.registrations))
     if result.errors:
         return result
-    result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack))
+    result.intent = intent(stack_config)
+    result.flows = simulate(result.registrations, result.intent)
+    result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack),
+                                 configs={FLOWS_POLICY: {"intent": result.intent.to_json()}})
     result.critical_path = estimate(result.registrations)
     return result
 
@@ -283,6 +291,8 @@ def render_text(result: PreviewResult) -> str:
             out.append(f"  missing secret {secret.key}: {secret.description}")
             out.append(f"    provide it with: {secret.command}")
         out.append("")
+    if result.intent is not None:
+        out += [*render_flows(result.flows), ""]
     if result.violations or result.registrations:
         mandatory = len(result.mandatory_violations)
         out.append(f"Policies: {mandatory} mandatory, {len(result.violations) - mandatory} advisory violation(s)")
@@ -338,6 +348,7 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         "missing_secrets": [{"key": s.key, "description": s.description, "command": s.command} for s in result.missing_secrets],
         "policy_violations": [asdict(v) for v in result.violations],
         "critical_path": result.critical_path.to_json() if result.critical_path else None,
+        "flows": [flow.to_json() for flow in result.flows],
         "errors": result.errors,
     }
 

@@ -133,11 +133,13 @@ def _run(validate: Any) -> None:
 
 
 def evaluate(resources: Iterable[Mapping[str, Any]], levels: Optional[Mapping[str, str]] = None,
-             policies: Optional[Sequence[Policy]] = None) -> list[Violation]:
+             policies: Optional[Sequence[Policy]] = None,
+             configs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> list[Violation]:
     """Every violation of `policies` (default: the pack's) over the recorded `resources`.
 
     `levels` maps policy name (or "all") to an enforcement level, as `load_levels()` returns; policies
-    absent from it are mandatory, "disabled" ones are skipped. A policy that reads a value unknown during
+    absent from it are mandatory, "disabled" ones are skipped. `configs` maps a policy name to the properties its
+    policy config holds (`args.get_config()`), as `--policy-config` hands them to the pack. A policy that reads a value unknown during
     the preview yields one advisory "can't run" violation, like the engine's diagnostic.
     """
     levels = levels or {}
@@ -186,7 +188,7 @@ def evaluate(resources: Iterable[Mapping[str, Any]], levels: Optional[Mapping[st
                                                 f"can't run policy '{policy.name}' during preview: {e.message}"))
 
         elif isinstance(policy, StackValidationPolicy):
-            stack_args = StackValidationArgs(stack_resources)
+            stack_args = StackValidationArgs(stack_resources, (configs or {}).get(policy.name))
 
             def report_stack(message: str, urn: Optional[str] = None, _policy: Policy = policy,
                              _level: str = level) -> None:

@@ -785,6 +785,52 @@ def _validate_no_overlap(args: StackValidationArgs, report: ReportViolation) -> 
 
 
 # ---------------------------------------------------------------------------------------------
+# 9. Every intended flow is allowed, and symmetric through stateful hops
+# ---------------------------------------------------------------------------------------------
+FLOWS_POLICY = "intended-flows-pass"
+FLOWS_FIX = (
+    "Follow the flow's path in `python -m offline.flows --stack <stack> --routes`: route both directions through the "
+    "same firewall (the spoke's route table and GatewaySubnet's routes), give the gateway a route it can forward "
+    "(a BGP default route or a default site), or add the firewall rule the flow needs."
+)
+
+
+@dataclass(frozen=True)
+class _Record:
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+
+
+def _plain_props(value: Any) -> Any:
+    """A policy's proxied property tree as plain dicts and lists (unknown values become None)."""
+    try:
+        if isinstance(value, Mapping):
+            return {str(k): _plain_props(value[k]) for k in value}
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            return [_plain_props(v) for v in value]
+        return None if is_unknown(value) else value
+    except UnknownValueError:
+        return None
+
+
+def _validate_flows(args: StackValidationArgs, report: ReportViolation) -> None:
+    """The stack's intended flows (from its config, which a policy pack can't read: the offline preview hands it over
+    as this policy's config, `python -m offline.flows --policy-config` prints it for `--policy-config`) traced through
+    the recorded routing, NSGs and firewall. Without that config there is nothing to check against."""
+    from offline.flows import Intent, simulate  # the model reads config/, which the rest of the pack doesn't need
+
+    data = (args.get_config() or {}).get("intent")
+    if not data:
+        return
+    records = [_Record(r.resource_type, r.name, _plain_props(r.props)) for r in args.resources]
+    for result in simulate(records, Intent.from_json(data)):
+        if not result.allowed:
+            report(_fix(f"flow '{result.flow.name}' ({result.flow.source} -> {result.flow.destination}) is blocked: "
+                        f"{result.reason}.", FLOWS_FIX), None)
+
+
+# ---------------------------------------------------------------------------------------------
 # The pack
 # ---------------------------------------------------------------------------------------------
 MANDATORY = EnforcementLevel.MANDATORY
@@ -869,6 +915,15 @@ POLICIES: list[Policy] = [
         enforcement_level=MANDATORY,
         severity=Severity.HIGH,
         remediation_steps=VPN_CRYPTO_FIX,
+    ),
+    StackValidationPolicy(
+        name=FLOWS_POLICY,
+        description="Every flow the stack intends is allowed by routing, NSGs and firewall, and crosses the same stateful "
+                    "firewall both ways (or none).",
+        validate=_validate_flows,
+        enforcement_level=MANDATORY,
+        severity=Severity.HIGH,
+        remediation_steps=FLOWS_FIX,
     ),
     StackValidationPolicy(
         name="no-overlapping-address-space",

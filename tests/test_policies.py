@@ -91,7 +91,7 @@ def check_stack(policy_name: str, *resources: PolicyResource) -> list[tuple[str,
 
 def test_policies_have_unique_names_descriptions_levels_and_remediation() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 11
+    assert len(names) == len(set(names)) == 12
     assert tuple(names) == POLICY_NAMES
     for policy in POLICIES:
         assert policy.description.strip(), policy.name
