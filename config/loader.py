@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from config.attach import HubContext
 from config.model import StackConfig
 from config.plan import check_plan
 from config.problems import NAMESPACE, ConfigError, Problem, key_of
@@ -21,14 +22,34 @@ _PREFIX = f"{NAMESPACE}:"
 _FALLBACK_LOCATION_KEY = "azure-native:location"
 
 
-def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None) -> StackConfig:
+def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None, hub: HubContext | None = None) -> StackConfig:
     """Parse and check a stack's config.
 
     `raw` maps full keys ("hybrid-aks:hub") to values as Pulumi passes them: strings, with objects and
     arrays as JSON text. `secret_keys`, when given, lets the loader insist that secrets were set as such.
-    Secret values are never read here.
+    Secret values are never read here. An attaching stack (hybrid-aks:attach) is checked against `hub`, its hub
+    stack's published context, and comes back with that stack's hub and gateways in place of its own (config.attach).
     """
     problems: list[Problem] = []
+    stack = _parse(raw, secret_keys, problems)
+    problems.extend(check_plan(stack, hub))
+    if problems:
+        raise ConfigError(problems)
+    if stack.attach is not None and hub is not None:
+        return stack.model_copy(update={"hub": hub.hub, "gateways": hub.gateways})
+    return stack
+
+
+def parse_stack(raw: Mapping[str, Any]) -> StackConfig:
+    """The config's shape only (types, keys, formats), without the address plan: for reading other stacks' files."""
+    problems: list[Problem] = []
+    stack = _parse(raw, None, problems)
+    if problems:
+        raise ConfigError(problems)
+    return stack
+
+
+def _parse(raw: Mapping[str, Any], secret_keys: Collection[str] | None, problems: list[Problem]) -> StackConfig:
     document: dict[str, Any] = {}
     fields = _fields_by_alias(StackConfig)
     for full_key, value in raw.items():
@@ -55,9 +76,6 @@ def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = Non
         problems.extend(_problem_from(detail) for detail in error.errors())
         raise ConfigError(problems) from None
     problems.extend(_unknown_secret_targets(raw, stack))
-    problems.extend(check_plan(stack))
-    if problems:
-        raise ConfigError(problems)
     return stack
 
 

@@ -24,6 +24,7 @@ from config import ConfigError, load_stack
 from config.plan import PlanRow, address_plan_rows
 from config.problems import NAMESPACE
 from config.secrets import RequiredSecret, required_secrets
+from offline import stackref
 from offline.critical_path import Estimate, estimate
 from offline.mocks import Registration, install, redact, run_program
 from policy.evaluate import Violation, evaluate, load_levels
@@ -52,6 +53,7 @@ class PreviewResult:
     errors: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     critical_path: Estimate | None = None
+    hub_lines: list[str] = field(default_factory=list)  # an attaching stack: what joins it to its hub stack
 
     @property
     def mandatory_violations(self) -> list[Violation]:
@@ -106,11 +108,15 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
         result.errors.append(str(error))
         return result
     try:
-        stack_config = load_stack(stack_file.config, stack_file.secret_keys)
+        hub, references = stackref.hub_for(stack, project_dir, stack_file.config)  # an attaching stack's hub stack
+        stack_config = load_stack(stack_file.config, stack_file.secret_keys, hub=hub)
+    except stackref.StackReferenceError as error:
+        result.errors.append(str(error))
+        return result
     except ConfigError as error:
         result.errors.extend(str(p) for p in error.problems)
         return result
-    result.address_plan = address_plan_rows(stack_config)
+    result.address_plan = address_plan_rows(stack_config, hub)
     config, secret_keys = dict(stack_file.config), set(stack_file.secret_keys)
     for secret in required_secrets(stack_config):
         if secret.key not in config:
@@ -118,7 +124,7 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
             config[secret.key] = PLACEHOLDER
             secret_keys.add(secret.key)
 
-    mocks = install(project=stack_file.project, stack=stack, config=config, secret_keys=secret_keys)
+    mocks = install(project=stack_file.project, stack=stack, config=config, secret_keys=secret_keys, stack_references=references)
     try:
         run_program(project_dir / "__main__.py", mocks)
     except ConfigError as error:
@@ -128,6 +134,7 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
         result.outputs = dict(mocks.stack_outputs)
     if result.errors:
         return result
+    result.hub_lines = stackref.attachment_lines(hub, stack_config, result.registrations)
     result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack))
     result.critical_path = estimate(result.registrations)
     return result
@@ -150,6 +157,8 @@ def render_text(result: PreviewResult) -> str:
         out += [f"  {count:4d}  {type_}" for type_, count in sorted(counts.items())]
         out.append(f"  {sum(counts.values()):4d}  resources in {sum(1 for r in result.registrations if not r.custom)} components")
         out.append("")
+    if result.hub_lines:
+        out += ["Hub stack", *result.hub_lines, ""]
     if result.address_plan:
         out += ["Address plan", *_plan_table(result.address_plan), ""]
     if result.outputs:
