@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS := $(VENV)/.installed
 
-.PHONY: preview test typecheck snapshot bench clean
+.PHONY: preview plan test typecheck snapshot bench clean
 
 $(DEPS): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(DEPS): requirements.txt
 ## Offline preview of a stack under Pulumi's mock runtime: make preview [STACK=prod] [REPORT=prod.json]
 preview: $(DEPS)
 	$(BIN)/python -m offline.preview --stack $(STACK) $(if $(REPORT),--json $(REPORT))
+
+## Every stack file checked together: the organisation's address map, non-zero on an overlap between stacks.
+plan: $(DEPS)
+	$(BIN)/python -m offline.orgplan
 
 ## Every test, then the type check of the SDK arguments.
 test: $(DEPS)

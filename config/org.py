@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from netaddr import IPNetwork, IPSet, cidr_merge
+from netaddr import IPAddress, IPNetwork, IPSet, cidr_merge
 
 from config.attach import (
     HubContext, PublishedFlow, PublishedRange, PublishedRoute, contract_document, hub_context,
@@ -288,17 +288,19 @@ def free_space(ranges: Sequence[PublishedRange], region: str, prefixlen: int = 1
     merged = [str(n) for n in cidr_merge(used_here)]
     if not used_here:
         return merged, []
-    cover = IPNetwork(f"{min(n.first for n in used_here)}/32")
-    last = max(n.last for n in used_here)
-    while cover.last < last or cover.first > min(n.first for n in used_here):
-        cover = cover.supernet(cover.prefixlen - 1)[0]
-    taken = IPSet(IPNetwork(r.cidr) for r in ranges)
+    first, last = min(n.first for n in used_here), max(n.last for n in used_here)
+    cover = IPNetwork(f"{IPAddress(first)}/32")
+    while cover.last < last or cover.first > first:
+        cover = IPNetwork(f"{cover.ip}/{cover.prefixlen - 1}").cidr
+    blocks = list((IPSet([cover]) - IPSet(IPNetwork(r.cidr) for r in ranges)).iter_cidrs())
     free: list[str] = []
-    for block in (IPSet([cover]) - taken).iter_cidrs():
+    for block in blocks:
         if block.prefixlen <= prefixlen:
             free += [str(b) for b in block.subnet(prefixlen, count - len(free))]
         if len(free) >= count:
             break
+    if not free:  # no whole /prefixlen left in the block: its largest free ranges
+        free = [str(b) for b in sorted(blocks, key=lambda b: (b.prefixlen, b.first))[:count]]
     return merged, free
 
 
