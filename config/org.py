@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from netaddr import IPAddress, IPNetwork, IPSet, cidr_merge
@@ -296,7 +297,7 @@ def free_space(ranges: Sequence[PublishedRange], region: str, prefixlen: int = 1
     free: list[str] = []
     for block in blocks:
         if block.prefixlen <= prefixlen:
-            free += [str(b) for b in block.subnet(prefixlen, count - len(free))]
+            free += [str(b) for b in islice(block.subnet(prefixlen), count - len(free))]
         if len(free) >= count:
             break
     if not free:  # no whole /prefixlen left in the block: its largest free ranges
