@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS := $(VENV)/.installed
 
-.PHONY: preview test typecheck snapshot bench clean
+.PHONY: preview plan test typecheck snapshot bench clean
 
 # requirements-dev.txt includes requirements.txt; both apply constraints.txt (exact versions).
 $(DEPS): requirements.txt requirements-dev.txt constraints.txt
@@ -17,6 +17,10 @@ $(DEPS): requirements.txt requirements-dev.txt constraints.txt
 ## Offline preview of a stack under Pulumi's mock runtime: make preview [STACK=prod] [REPORT=prod.json]
 preview: $(DEPS)
 	$(BIN)/python -m offline.preview --stack $(STACK) $(if $(REPORT),--json $(REPORT))
+
+## Every stack file checked together: the organisation's address map, non-zero on an overlap between stacks.
+plan: $(DEPS)
+	$(BIN)/python -m offline.orgplan
 
 ## Every test, then the type check of the SDK arguments.
 test: $(DEPS)

@@ -26,6 +26,11 @@ class SpokeArgs:
     firewall_private_ip: Input[str] | None  # 0.0.0.0/0 goes there when set
     gateways: Sequence[pulumi.Resource]  # the spoke->hub peering waits for them (RemoteVnetHasNoGateways)
     hub_address_space: Sequence[str]
+    # Attaching to another stack's hub: the hub side of the peering is created with the hub subscription's provider, and
+    # the gateways are that stack's (published as existing once its `pulumi up` succeeded), so nothing here to wait for.
+    hub_provider: pulumi.ProviderResource | None = None
+    remote_gateways: bool = False
+    hub_peering_name: str | None = None  # default to-<spoke>; an attaching stack's to-<prefix>-<spoke> (one hub, many stacks)
 
 
 class Spoke(pulumi.ComponentResource):
@@ -79,13 +84,13 @@ class Spoke(pulumi.ComponentResource):
                 # private cluster's API-server endpoint in the node subnet stays directly reachable from on-prem.
                 private_endpoint_network_policies="Enabled" if self.route_table and subnet in cfg.private_endpoint_subnets else None,
                 opts=child).id
-        has_gateway = bool(args.gateways)
+        has_gateway = bool(args.gateways) or args.remote_gateways
         hub_to_spoke = azure.network.VirtualNetworkPeering(
             f"{name}-hub-to-spoke", resource_group_name=args.hub_resource_group_name, virtual_network_name=args.hub_vnet_name,
-            virtual_network_peering_name=f"to-{cfg.name}", remote_virtual_network=azure.network.SubResourceArgs(id=vnet.id),
+            virtual_network_peering_name=args.hub_peering_name or f"to-{cfg.name}", remote_virtual_network=azure.network.SubResourceArgs(id=vnet.id),
             allow_virtual_network_access=True, allow_forwarded_traffic=True, allow_gateway_transit=has_gateway,
             use_remote_gateways=False, remote_address_space=_space(cfg.address_space), sync_remote_address_space="true",
-            opts=ResourceOptions(parent=self, depends_on=list(args.gateways)))
+            opts=ResourceOptions(parent=self, depends_on=list(args.gateways), provider=args.hub_provider))
         # useRemoteGateways fails with RemoteVnetHasNoGateways until the hub gateway exists, and is refused while
         # the hub side lacks allowGatewayTransit: wait for both.
         spoke_to_hub = azure.network.VirtualNetworkPeering(

@@ -57,12 +57,12 @@ def check_limits(stack: StackConfig) -> list[Problem]:
         add(Problem(key_of("spokes"), f"has {len(stack.spokes)} spokes, but the hub VNet can have at most {MAX_PEERINGS} peerings "
                     "(azure-subscription-service-limits)", "split the spokes across two hubs (two stacks)"))
     _gateway_connections(stack, add)
-    for key, subnets in [(key_of("hub", "subnets"), stack.hub.subnets),
+    for key, subnets in [*([(key_of("hub", "subnets"), stack.hub.subnets)] if stack.hub else []),
                          *((key_of("spokes", i, "subnets"), s.subnets) for i, s in enumerate(stack.spokes))]:
         if len(subnets) > MAX_SUBNETS:
             add(Problem(key, f"has {len(subnets)} subnets; a VNet holds at most {MAX_SUBNETS}", "use fewer, larger subnets"))
     domains = [(i, j) for i, site in enumerate(stack.sites) for j in range(len(site.dns.domains if site.dns else []))]
-    if stack.hub.dns_resolver and len(domains) > MAX_FORWARDING_RULES:
+    if stack.hub and stack.hub.dns_resolver and len(domains) > MAX_FORWARDING_RULES:
         add(Problem(key_of("sites"), f"forward {len(domains)} DNS domains; a forwarding ruleset holds at most {MAX_FORWARDING_RULES} rules "
                     "(dns-private-resolver limits)", "forward parent domains instead of each subdomain"))
     for i, site in enumerate(stack.sites):

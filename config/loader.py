@@ -6,12 +6,13 @@ import difflib
 import json
 import re
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from config.attach import HubContext
 from config.model import StackConfig
 from config.limits import check_limits
 from config.names import check_names
@@ -23,14 +24,39 @@ _PREFIX = f"{NAMESPACE}:"
 _FALLBACK_LOCATION_KEY = "azure-native:location"
 
 
-def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None) -> StackConfig:
+def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None, hub: HubContext | None = None) -> StackConfig:
     """Parse and check a stack's config.
 
     `raw` maps full keys ("hybrid-aks:hub") to values as Pulumi passes them: strings, with objects and
     arrays as JSON text. `secret_keys`, when given, lets the loader insist that secrets were set as such.
-    Secret values are never read here, and no value that looks like a credential is echoed into a problem.
+    Secret values are never read here, and no value that looks like a credential is echoed into a problem. An
+    attaching stack (hybrid-aks:attach) is checked against `hub`, its hub stack's published context, and comes back
+    with that stack's hub and gateways in place of its own (config.attach).
     """
     problems: list[Problem] = []
+    stack, finish = _parse(raw, secret_keys, problems)
+    problems.extend(check_plan(stack, hub))
+    problems.extend(check_names(stack))
+    problems.extend(check_limits(stack))
+    if problems:
+        raise finish(problems)
+    if stack.attach is not None and hub is not None:
+        return stack.model_copy(update={"hub": hub.hub, "gateways": hub.gateways})
+    return stack
+
+
+def parse_stack(raw: Mapping[str, Any]) -> StackConfig:
+    """The config's shape only (types, keys, formats), without the address plan: for reading other stacks' files."""
+    problems: list[Problem] = []
+    stack, finish = _parse(raw, None, problems)
+    if problems:
+        raise finish(problems)
+    return stack
+
+
+def _parse(raw: Mapping[str, Any], secret_keys: Collection[str] | None, problems: list[Problem]
+           ) -> tuple[StackConfig, Callable[[list[Problem]], ConfigError]]:
+    """The typed config, and how to turn problems into the error to raise; shape problems raise here."""
     document: dict[str, Any] = {}
     fields = _fields_by_alias(StackConfig)
     secret_candidates = _secret_key_candidates(raw)
@@ -69,12 +95,7 @@ def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = Non
         problems.extend(_problem_from(detail) for detail in error.errors())
         raise finish(problems) from None
     problems.extend(_unknown_secret_targets(raw, stack))
-    problems.extend(check_plan(stack))
-    problems.extend(check_names(stack))
-    problems.extend(check_limits(stack))
-    if problems:
-        raise finish(problems)
-    return stack
+    return stack, finish
 
 
 # Namespaces a stack's config may use: this program's, the azure-native provider's (whose location the program

@@ -434,6 +434,19 @@ class Kubernetes(Model):
 # --- the stack ------------------------------------------------------------------------------------
 
 
+# --- attaching to a hub that another stack owns -----------------------------------------------------
+
+_STACK_REFERENCE = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+StackReferenceName = Annotated[str, _pattern(_STACK_REFERENCE, "stack reference (organization/project/stack)", "acme/hybrid-aks/prod")]
+SubscriptionId = Annotated[str, _pattern(_GUID, "subscription ID", "00000000-0000-0000-0000-000000000000")]
+
+
+class Attach(Model):
+    hub_stack: StackReferenceName
+    """The stack that owns the hub, as organization/project/stack: its `connectivity` output (hub VNet, firewall, gateways, DNS, address plan) is read through a StackReference."""
+
+
 class StackConfig(Model):
     location: Region
     """Azure region (or set azure-native:location instead, as the example stacks do)."""
@@ -443,8 +456,12 @@ class StackConfig(Model):
     """Protect the hub VNet, gateways, ExpressRoute connections and AKS clusters from deletion."""
     tags: dict[str, str] = {}
     """Tags on every Azure resource that takes them."""
-    hub: Hub
-    """The hub VNet."""
+    subscription_id: SubscriptionId | None = None
+    """Subscription of this stack's resources when it is not the one the credentials default to: an explicit azure-native provider for it."""
+    hub: Hub | None = None
+    """The hub VNet this stack owns (a hub stack). Exactly one of hub and attach."""
+    attach: Attach | None = None
+    """Attach to the hub another stack owns (a landing-zone or site stack) instead of building one. Exactly one of hub and attach."""
     gateways: Gateways = Gateways()
     """Gateways to on-premises in the hub."""
     spokes: list[Spoke] = []
@@ -455,3 +472,10 @@ class StackConfig(Model):
     """Traffic to allow between spokes, and between on-prem sites and spokes, through the hub firewall (both ways routed through it). On-prem to internal services and nodes to on-prem backends are allowed without it."""
     kubernetes: Kubernetes = Kubernetes()
     """The in-cluster part."""
+
+    @property
+    def the_hub(self) -> Hub:
+        """The hub this stack's VNets peer with: its own, or (once loaded against it) the hub stack's."""
+        if self.hub is None:
+            raise ValueError("this stack has no hub config; load it against its hub stack (config.load_stack(..., hub=...))")
+        return self.hub

@@ -76,9 +76,43 @@ class Name:
 
 
 def final_names(stack: StackConfig) -> list[Name]:
-    """Every Azure name the components build from the config (components/hub.py, spoke.py, gateways.py, ...)."""
-    p, hub = stack.prefix, stack.hub
-    pk, hk = key_of("prefix"), key_of("hub", "name")
+    """Every Azure name the components build from the config (components/hub.py, spoke.py, gateways.py, ...). An
+    attaching stack builds no hub objects, and the hub side of its peerings is named after its prefix too."""
+    p, pk = stack.prefix, key_of("prefix")
+    owns_hub = stack.attach is None and stack.hub is not None  # neither: the plan reports it
+    out = _hub_names(stack) if owns_hub else []
+    hub_vnet = f"rg-{p}-{stack.the_hub.name}/vnet-{p}-{stack.the_hub.name}" if owns_hub else "the hub stack's VNet"
+    for i, site in enumerate(stack.sites):
+        sk = key_of("sites", i, "name")
+        if site.aks_hybrid:
+            arc_rg = f"rg-{p}-{site.name}-arc"
+            out += [Name("resource group", arc_rg, (pk, sk), "subscription"),
+                    Name("connected cluster", f"aks-{p}-{site.name}", (pk, sk), arc_rg),
+                    Name("logical network", f"lnet-{p}-{site.name}", (pk, sk), arc_rg)]
+    for i, spoke in enumerate(stack.spokes):
+        nk = key_of("spokes", i, "name")
+        rg, vnet = f"rg-{p}-{spoke.name}", f"vnet-{p}-{spoke.name}"
+        hub_side = f"to-{spoke.name}" if owns_hub else f"to-{p}-{spoke.name}"
+        out += [Name("resource group", rg, (pk, nk), "subscription"),
+                Name("virtual network", vnet, (pk, nk), rg),
+                Name("peering", hub_side, (nk,), hub_vnet),
+                Name("peering", "to-hub", (nk,), f"{rg}/{vnet}"),
+                Name("route table", f"rt-{p}-{spoke.name}", (pk, nk), rg)]
+        for subnet in spoke.subnets:
+            sk = key_of("spokes", i, "subnets", subnet)
+            out += [Name("subnet", subnet, (sk,), f"{rg}/{vnet}"),
+                    Name("network security group", f"nsg-{p}-{spoke.name}-{subnet}", (pk, nk, sk), rg)]
+        if spoke.aks:
+            cluster = f"aks-{p}-{spoke.name}"
+            out += [Name("AKS cluster", cluster, (pk, nk), rg), Name("AKS DNS prefix", cluster, (pk, nk), f"dns:{rg}/{cluster}"),
+                    Name("managed identity", f"id-{p}-{spoke.name}-aks", (pk, nk), rg)]
+    return out
+
+
+def _hub_names(stack: StackConfig) -> list[Name]:
+    """What a stack that owns its hub builds there: the hub's objects, gateways, site connections, private zones."""
+    hub = stack.the_hub
+    p, pk, hk = stack.prefix, key_of("prefix"), key_of("hub", "name")
     hub_rg = f"rg-{p}-{hub.name}"
     out = [Name("resource group", hub_rg, (pk, hk), "subscription"),
            Name("virtual network", f"vnet-{p}-{hub.name}", (pk, hk), hub_rg)]
@@ -118,29 +152,8 @@ def final_names(stack: StackConfig) -> list[Name]:
                     Name("connection", f"cn-{p}-{site.name}-vpn", (pk, sk), hub_rg)]
         if site.express_route:
             out.append(Name("connection", f"cn-{p}-{site.name}-er", (pk, sk), hub_rg))
-        if site.aks_hybrid:
-            arc_rg = f"rg-{p}-{site.name}-arc"
-            out += [Name("resource group", arc_rg, (pk, sk), "subscription"),
-                    Name("connected cluster", f"aks-{p}-{site.name}", (pk, sk), arc_rg),
-                    Name("logical network", f"lnet-{p}-{site.name}", (pk, sk), arc_rg)]
-    for i, spoke in enumerate(stack.spokes):
-        nk = key_of("spokes", i, "name")
-        rg, vnet = f"rg-{p}-{spoke.name}", f"vnet-{p}-{spoke.name}"
-        out += [Name("resource group", rg, (pk, nk), "subscription"),
-                Name("virtual network", vnet, (pk, nk), rg),
-                Name("peering", f"to-{spoke.name}", (nk,), f"{hub_rg}/vnet-{p}-{hub.name}"),
-                Name("peering", "to-hub", (nk,), f"{rg}/{vnet}"),
-                Name("route table", f"rt-{p}-{spoke.name}", (pk, nk), rg)]
-        for subnet in spoke.subnets:
-            sk = key_of("spokes", i, "subnets", subnet)
-            out += [Name("subnet", subnet, (sk,), f"{rg}/{vnet}"),
-                    Name("network security group", f"nsg-{p}-{spoke.name}-{subnet}", (pk, nk, sk), rg)]
-        if spoke.aks:
-            cluster = f"aks-{p}-{spoke.name}"
-            out += [Name("AKS cluster", cluster, (pk, nk), rg), Name("AKS DNS prefix", cluster, (pk, nk), f"dns:{rg}/{cluster}"),
-                    Name("managed identity", f"id-{p}-{spoke.name}-aks", (pk, nk), rg)]
     # The hub creates each private zone once (the API-server zone shared by its clusters) and links it to itself.
-    zone_keys = {zone: key_of("hub", "privateDnsZones", j) for j, zone in enumerate(stack.hub.private_dns_zones)}
+    zone_keys = {zone: key_of("hub", "privateDnsZones", j) for j, zone in enumerate(hub.private_dns_zones)}
     api_key = next((key_of("spokes", i, "aks", "privateDnsZone") for i, s in enumerate(stack.spokes) if uses_hub_api_zone(s)), hk)
     for zone in hub_private_zones(stack):
         key = zone_keys.get(zone, api_key)

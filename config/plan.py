@@ -14,7 +14,8 @@ from functools import cached_property
 
 from netaddr import IPAddress, IPNetwork, IPSet
 
-from config.model import Aks, Flow, FlowEnd, NodePool, Site, Spoke, StackConfig
+from config.attach import HubContext
+from config.model import Aks, Flow, FlowEnd, Gateways, Hub, NodePool, Site, Spoke, StackConfig
 from config.onprem import check_site
 from config.problems import Problem, key_of
 from config.registries import PULL_HOSTS, pull_hosts, registry_of, spoke_images
@@ -92,28 +93,40 @@ class _Range:
     # Ranges of the same non-empty cluster may overlap only each other's routed ranges never; ranges of
     # two different clusters (service/pod CIDRs) may overlap each other: they never leave their cluster.
     cluster: str | None = None
+    # Published by the hub stack (another stack's range): checked against this stack's, never against each other.
+    external: bool = False
+    site: str | None = None  # the on-prem site a prefix belongs to
 
 
-def check_plan(stack: StackConfig) -> list[Problem]:
-    return _Plan(stack).problems()
+def check_plan(stack: StackConfig, context: HubContext | None = None) -> list[Problem]:
+    """Every problem of the stack's plan; an attaching stack is checked against its hub stack's `context`."""
+    return _Plan(stack, context).problems()
 
 
-def address_plan_rows(stack: StackConfig) -> list[PlanRow]:
-    return _Plan(stack).rows()
+def address_plan_rows(stack: StackConfig, context: HubContext | None = None) -> list[PlanRow]:
+    return _Plan(stack, context).rows()
 
 
 class _Plan:
-    def __init__(self, stack: StackConfig) -> None:
+    def __init__(self, stack: StackConfig, context: HubContext | None = None) -> None:
         self.stack = stack
+        self.context = context if stack.attach is not None else None
+        self.hub: Hub = self.context.hub if self.context else stack.hub or Hub.model_construct(address_space=[], subnets={})
         self.out: list[Problem] = []
+
+    @cached_property
+    def sites(self) -> dict[str, Site]:
+        """Sites by name: the hub stack's (an attaching stack reaches them through its connections), then this stack's."""
+        known = {site.name: site for site in (self.context.sites if self.context else ())}
+        return known | {site.name: site for site in self.stack.sites}
 
     # --- inventory --------------------------------------------------------------------------------
 
     @cached_property
     def vnets(self) -> list[tuple[str, str, list[str], dict[str, str]]]:
         """(path prefix, owner, address space, subnets) for the hub and each spoke."""
-        hub = self.stack.hub
-        out = [(key_of("hub"), f"hub VNet '{hub.name}'", hub.address_space, hub.subnets)]
+        hub = self.hub
+        out = [] if self.context else [(key_of("hub"), f"hub VNet '{hub.name}'", hub.address_space, hub.subnets)]
         for i, spoke in enumerate(self.stack.spokes):
             out.append((key_of("spokes", i), f"spoke VNet '{spoke.name}'", spoke.address_space, spoke.subnets))
         return out
@@ -127,8 +140,19 @@ class _Plan:
                 ranges.append(_Range(f"{path}.addressSpace[{j}]", owner, IPNetwork(cidr)))
         for i, site in enumerate(self.stack.sites):
             for j, cidr in enumerate(site.address_prefixes):
-                ranges.append(_Range(key_of("sites", i, "addressPrefixes", j), f"on-prem site '{site.name}'", IPNetwork(cidr)))
-        return ranges
+                ranges.append(_Range(key_of("sites", i, "addressPrefixes", j), f"on-prem site '{site.name}'", IPNetwork(cidr),
+                                     site=site.name))
+        return ranges + [r for r in self.external if r.cluster is None]
+
+    @cached_property
+    def external(self) -> list[_Range]:
+        """What the hub stack publishes: its ranges and other attached stacks', keyed '<stack>:<key>'."""
+        if self.context is None:
+            return []
+        return [_Range(f"{r.stack}:{r.key}", f"{r.owner} in stack '{r.stack}'", IPNetwork(r.cidr),
+                       cluster=f"{r.stack}:{r.cluster}" if r.kind == "cluster" else None, external=True,
+                       site=r.site if r.stack == self.context.stack else None)
+                for r in self.context.others()]
 
     @cached_property
     def cluster_ranges(self) -> list[_Range]:
@@ -146,7 +170,7 @@ class _Plan:
                 for field, cidr in (("podCidr", site.aks_hybrid.pod_cidr), ("serviceCidr", site.aks_hybrid.service_cidr)):
                     ranges.append(_Range(key_of("sites", i, "aksHybrid", field), f"AKS hybrid {field[:-4]} CIDR of site '{site.name}'",
                                          IPNetwork(cidr), cluster=f"site:{site.name}"))
-        return ranges
+        return ranges + [r for r in self.external if r.cluster is not None]
 
     @cached_property
     def used(self) -> IPSet:
@@ -158,15 +182,20 @@ class _Plan:
     # --- the checks -------------------------------------------------------------------------------
 
     def problems(self) -> list[Problem]:
+        if not self._check_kind():
+            return self.out
         self._check_names()
         self._check_forbidden()
         self._check_overlaps()
         for path, owner, space, subnets in self.vnets:
             self._check_subnets(path, owner, space, subnets, is_hub=path == key_of("hub"))
-        self._check_hub_features()
-        self._check_gateways()
+        if self.context is not None:
+            self._check_hub_routes_us()
+        else:
+            self._check_hub_features()
+            self._check_gateways()
         for i, site in enumerate(self.stack.sites):
-            self._check_site(i, site)
+            self._check_attached_site(i, site) if self.context else self._check_site(i, site)
             if site.aks_hybrid:
                 self.out.extend(check_site(i, list(site.address_prefixes), site.aks_hybrid))
         for i, spoke in self._aks_spokes():
@@ -181,8 +210,68 @@ class _Plan:
     def _add(self, key: str, message: str, fix: str) -> None:
         self.out.append(Problem(key, message, fix))
 
+    def _check_kind(self) -> bool:
+        """A stack owns a hub or attaches to one, never both; an attaching stack leaves gateways and connections to it."""
+        if (self.stack.hub is None) == (self.stack.attach is None):
+            both = self.stack.hub is not None
+            self._add(key_of("attach" if both else "hub"),
+                      "is set together with hybrid-aks:hub" if both else "is required: a stack owns a hub or attaches to one",
+                      "keep hub (this stack owns the hub) or attach: {hubStack: <org>/<project>/<stack>} (it peers into that hub)")
+            return False
+        if self.stack.attach is None:
+            return True
+        if self.context is None:
+            self._add(key_of("attach", "hubStack"), f"'{self.stack.attach.hub_stack}' was not read",
+                      "load this stack with the hub stack's connectivity output (config.load_stack(..., hub=...))")
+            return False
+        if self.stack.gateways != Gateways():
+            self._add(key_of("gateways"), f"belong to the hub stack '{self.context.stack}' in an attaching stack",
+                      f"remove them; declare gateways in stack '{self.context.stack}'")
+        return True
+
+    def _check_attached_site(self, i: int, site: Site) -> None:
+        """A site of an attaching stack (an AKS Arc data centre) is reached through the hub stack's connection to it."""
+        assert self.context is not None
+        hub_stack, path = self.context.stack, ("sites", i)
+        for role, value in (("vpn", site.vpn), ("expressRoute", site.express_route)):
+            if value is not None:
+                self._add(key_of(*path, role), f"is a connection, and connections belong to the hub stack '{hub_stack}'",
+                          f"remove it here and declare it on site '{site.name}' in stack '{hub_stack}'")
+        connected = self.context.site(site.name)
+        if connected is None:
+            self._add(key_of(*path, "name"), f"'{site.name}' is no site of the hub stack '{hub_stack}' (it connects: "
+                      f"{', '.join(s.name for s in self.context.sites) or 'none'}), so nothing routes to it",
+                      f"add site '{site.name}' with its VPN or ExpressRoute connection to stack '{hub_stack}' first")
+        else:
+            for j, cidr in enumerate(site.address_prefixes):
+                if not any(IPNetwork(cidr) in IPNetwork(p) for p in connected.address_prefixes):
+                    self._add(key_of(*path, "addressPrefixes", j),
+                              f"{cidr} is outside site '{site.name}' as stack '{hub_stack}' connects it "
+                              f"({', '.join(connected.address_prefixes)})", f"use a range inside them, or widen the site in stack '{hub_stack}'")
+        if site.dns:
+            for j, server in enumerate(site.dns.servers):
+                if not any(IPAddress(server) in IPNetwork(p) for p in site.address_prefixes):
+                    self._add(key_of(*path, "dns", "servers", j), f"{server} is outside the site's addressPrefixes",
+                              "list an address inside the site's prefixes")
+
+    def _check_hub_routes_us(self) -> None:
+        """The hub stack routes this stack's spokes through its firewall and allows its flows (it reads this stack's file
+        when it is deployed): until it has, on-prem traffic to the spokes would bypass the firewall, so deploy it first."""
+        assert self.context is not None
+        if self.context.hub.firewall is None:
+            return
+        me, hub_stack = self.context.attaching_stack, self.context.stack
+        routed = {r.prefix for r in self.context.routes if r.stack == me}
+        missing = [prefix for spoke in self.stack.spokes for prefix in spoke.address_space if prefix not in routed]
+        flows = {f.name for f in self.context.flows if f.stack == me}
+        missing += [f"flow {flow.name}" for flow in self.stack.flows if f"{me}-{flow.name}" not in flows]
+        if missing:
+            self._add(key_of("attach", "hubStack"),
+                      f"stack '{hub_stack}' does not yet route or allow {', '.join(missing)} of stack '{me}' through its firewall",
+                      f"deploy stack '{hub_stack}' first (it reads Pulumi.{me}.yaml), then this one; the deploy workflow does")
+
     def _check_names(self) -> None:
-        seen: dict[str, str] = {self.stack.hub.name: key_of("hub", "name")}
+        seen: dict[str, str] = {} if self.context else {self.hub.name: key_of("hub", "name")}
         for i, spoke in enumerate(self.stack.spokes):
             key = key_of("spokes", i, "name")
             if spoke.name in seen:
@@ -198,12 +287,16 @@ class _Plan:
     def _check_forbidden(self) -> None:
         aks_vnets = {key_of("spokes", i) for i, _ in self._aks_spokes()}
         for r in self.routed:
+            if r.external:
+                continue
             is_vnet = not r.key.startswith(key_of("sites"))
             forbidden = dict(VNET_FORBIDDEN) if is_vnet else {}
             if any(r.key.startswith(path + ".") for path in aks_vnets):
                 forbidden |= AKS_FORBIDDEN
             self._forbid(r, forbidden)
         for r in self.cluster_ranges:
+            if r.external:
+                continue
             on_prem = r.key.startswith(key_of("sites"))  # AKS Arc: Azure's AKS reservations don't apply
             self._forbid(r, {k: v for k, v in VNET_FORBIDDEN.items() if k != "168.63.129.16/32"} | ({} if on_prem else AKS_FORBIDDEN))
             if not on_prem and r.key.endswith("serviceCidr") and r.network.prefixlen < SERVICE_CIDR_MIN_PREFIX:
@@ -220,7 +313,11 @@ class _Plan:
         for a, b in _overlapping_pairs([*self.routed, *self.cluster_ranges]):
             if a.cluster and b.cluster and a.cluster != b.cluster:
                 continue  # cluster-internal ranges of two clusters never meet
-            first, second = sorted((a, b), key=lambda r: r.key)
+            if a.external and b.external:
+                continue  # two other stacks' ranges: their own checks (and `make plan`) report them
+            if a.site and a.site == b.site and (a.external or b.external):
+                continue  # this stack's part of a site the hub stack connects (checked by _check_attached_site)
+            first, second = sorted((a, b), key=lambda r: (not r.external, r.key))
             why = "peered or connected networks must not overlap, or routing breaks"
             if first.cluster or second.cluster:
                 why = "a cluster's service and pod ranges must not overlap anything its pods reach"
@@ -262,12 +359,12 @@ class _Plan:
                       f"move it; {_first_free(second.network.prefixlen, IPSet(subnets.values()), [IPNetwork(s) for s in space]) or 'no range of that size'} is free in the VNet")
 
     def _require_subnet(self, name: str, feature_key: str, feature: str, min_prefix: int) -> None:
-        if name not in self.stack.hub.subnets:
+        if name not in self.hub.subnets:
             self._add(key_of("hub", "subnets", name), f"is missing; {feature} ({feature_key}) needs it",
                       f"add hub.subnets.{name} with a /{min_prefix} or larger inside the hub's address space")
 
     def _check_hub_features(self) -> None:
-        hub = self.stack.hub
+        hub = self.hub
         if hub.firewall:
             self._require_subnet(FIREWALL_SUBNET, key_of("hub", "firewall"), "Azure Firewall", 26)
             if hub.firewall.forced_tunneling:
@@ -335,7 +432,7 @@ class _Plan:
 
     def _check_gateways(self) -> None:
         gateways = self.stack.gateways
-        gw_subnet = self.stack.hub.subnets.get(GATEWAY_SUBNET)
+        gw_subnet = self.hub.subnets.get(GATEWAY_SUBNET)
         if gateways.vpn or gateways.express_route:
             if gw_subnet is None:
                 self._require_subnet(GATEWAY_SUBNET, key_of("gateways"), "a VPN or ExpressRoute gateway", 27)
@@ -369,7 +466,7 @@ class _Plan:
             return
         key = key_of("gateways", "vpn", "defaultSite")
         site = next((s for s in self.stack.sites if s.name == name), None)
-        firewall = self.stack.hub.firewall
+        firewall = self.hub.firewall
         if site is None or site.vpn is None:
             vpn_sites = [s.name for s in self.stack.sites if s.vpn]
             self._add(key, f"names '{name}', which is not a site with a VPN connection",
@@ -440,12 +537,17 @@ class _Plan:
                       "remove podCidr, or set networkPluginMode: overlay")
         if aks.network_policy == "cilium" and not overlay:
             self._add(key_of(*path, "networkPolicy"), "cilium needs Azure CNI Overlay here", "set networkPluginMode: overlay, or use calico or azure")
-        custom_dns = "hub.dnsServers" if self.stack.hub.dns_servers else "hub.dnsResolver" if self.stack.hub.dns_resolver else None
+        custom_dns = "hub.dnsServers" if self.hub.dns_servers else "hub.dnsResolver" if self.hub.dns_resolver else None
         if aks.private_cluster and aks.private_dns_zone == "system" and custom_dns:
             self._add(key_of(*path, "privateDnsZone"),
                       f"is 'system', but the VNets resolve through custom DNS ({custom_dns}); AKS links its zone only to the "
                       "cluster's VNet, so the nodes could not resolve the private API server",
                       "set privateDnsZone: hub (the zone is created in the hub and linked to it) (private-clusters)")
+        if self.context and aks.private_cluster and aks.private_dns_zone == "hub" and self.stack.location != self.context.location:
+            self._add(key_of(*path, "privateDnsZone"),
+                      f"is 'hub', but the hub stack '{self.context.stack}' is in {self.context.location} and creates only "
+                      f"privatelink.{self.context.location}.azmk8s.io; a cluster in {self.stack.location} needs its region's zone",
+                      "attach to a hub in the cluster's region, or use privateDnsZone: system with Azure DNS (private-clusters)")
         if aks.private_dns_zone == "hub" and not aks.private_cluster:
             self._add(key_of(*path, "privateDnsZone"), "is 'hub', but the cluster is not private", "set privateCluster: true, or privateDnsZone: system")
         if not aks.entra_id.enabled and (aks.entra_id.disable_local_accounts or aks.entra_id.azure_rbac):
@@ -564,7 +666,7 @@ class _Plan:
             taken.setdefault(str(ip), ip_key)
 
     def _check_backends(self, path: tuple[str | int, ...], aks: Aks) -> None:
-        sites = {site.name: site for site in self.stack.sites}
+        sites = self.sites
         service_names = {(s.namespace, s.name) for s in aks.internal_services}
         for j, backend in enumerate(aks.external_backends):
             key = key_of(*path, "externalBackends", j)
@@ -589,7 +691,7 @@ class _Plan:
 
     def _check_images(self, i: int, spoke: Spoke) -> None:
         """Behind the hub firewall every image's registry must be allowed, or its pods never start (ImagePullBackOff)."""
-        firewall = self.stack.hub.firewall
+        firewall = self.hub.firewall
         if firewall is None:
             return
         for path, image in spoke_images(spoke):
@@ -614,7 +716,7 @@ class _Plan:
         elif source_kind == destination_kind == "spoke" and source_name == destination_name:
             self._add(key, f"stays inside spoke '{source_name}', where the hub firewall never sees it",
                       "filter traffic inside a VNet with the subnets' NSGs")
-        elif "spoke" == source_kind == destination_kind and self.stack.hub.firewall is None:
+        elif "spoke" == source_kind == destination_kind and self.hub.firewall is None:
             self._add(key, "joins two spokes, which reach each other only through a hub firewall (peering is not transitive)",
                       "add hybrid-aks:hub.firewall (virtual-network-peering-overview)")
         names = [f.name for f in self.stack.flows[:i]]
@@ -629,9 +731,9 @@ class _Plan:
             if end.subnet is not None:
                 self._add(f"{key}.subnet", "applies only to a spoke", "remove it, or name a spoke")
                 return None
-            if end.site not in {s.name for s in self.stack.sites}:
+            if end.site not in self.sites:
                 self._add(f"{key}.site", f"names site '{end.site}', which hybrid-aks:sites does not have",
-                          f"name one of: {', '.join(s.name for s in self.stack.sites) or '(no sites declared)'}")
+                          f"name one of: {', '.join(self.sites) or '(no sites declared)'}")
                 return None
             return "site", end.site
         spoke = next((s for s in self.stack.spokes if s.name == end.spoke), None)

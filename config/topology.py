@@ -49,9 +49,9 @@ def resolver_inbound_ip(hub: Hub) -> str | None:
 
 def vnet_dns_servers(stack: StackConfig) -> list[str]:
     """DNS servers of every VNet: explicit ones, else the resolver (which forwards the sites' domains), else Azure DNS."""
-    if stack.hub.dns_servers:
-        return list(stack.hub.dns_servers)
-    inbound = resolver_inbound_ip(stack.hub)
+    if stack.the_hub.dns_servers:
+        return list(stack.the_hub.dns_servers)
+    inbound = resolver_inbound_ip(stack.the_hub)
     return [inbound] if inbound else []
 
 
@@ -94,7 +94,7 @@ def firewall_private_ip(hub: Hub) -> str | None:
 def routes_through_firewall(stack: StackConfig) -> bool:
     """With a hub firewall every spoke subnet sends 0.0.0.0/0 to it, BGP-learned on-prem routes off, and GatewaySubnet
     sends every spoke's address space to it: spoke <-> spoke and on-prem <-> spoke flows cross it in both directions."""
-    return stack.hub.firewall is not None
+    return stack.the_hub.firewall is not None
 
 
 def firewall_routed_prefixes(stack: StackConfig) -> list[tuple[str, str]]:
@@ -121,7 +121,7 @@ def flow_end_ranges(stack: StackConfig, end: FlowEnd) -> list[str]:
 def firewall_flows(stack: StackConfig) -> list[FirewallFlow]:
     """What the firewall lets through: on-prem clients to internal services, AKS nodes to on-prem backends (what the
     hybrid design exists for), and every flow the stack declares. Replies need no rule: the firewall is stateful."""
-    if stack.hub.firewall is None:
+    if stack.the_hub.firewall is None:
         return []
     on_prem = [prefix for site in stack.sites for prefix in site.address_prefixes]
     flows = []
@@ -155,7 +155,7 @@ class RegistryEgress:
 
 def registry_egress(stack: StackConfig) -> list[RegistryEgress]:
     """One entry per registry the stack's images come from (config.registries knows where each serves layers)."""
-    if stack.hub.firewall is None:
+    if stack.the_hub.firewall is None:
         return []
     sources: dict[str, set[str]] = {}
     for spoke in stack.spokes:
@@ -177,7 +177,7 @@ def firewall_no_snat_ranges(stack: StackConfig) -> list[str] | None:
     """The firewall's private ranges with the private-endpoint subnets cut out, so traffic to them is SNATed and their
     replies, which ignore route tables, return to the firewall (inspect-traffic-with-azure-firewall). None: the default."""
     endpoints = IPSet(spoke.subnets[name] for spoke in stack.spokes for name in spoke.private_endpoint_subnets)
-    if stack.hub.firewall is None or not endpoints:
+    if stack.the_hub.firewall is None or not endpoints:
         return None
     return [str(cidr) for cidr in (IPSet(IANA_PRIVATE_RANGES) - endpoints).iter_cidrs()]
 
@@ -185,7 +185,7 @@ def firewall_no_snat_ranges(stack: StackConfig) -> list[str] | None:
 def default_route_to_gateway(stack: StackConfig) -> bool:
     """VPN-only forced tunneling through the gateway's default site: AzureFirewallSubnet sends 0.0.0.0/0 to the gateway
     (site-to-site-tunneling). With a BGP-learned default route the firewall needs no route of its own."""
-    firewall, vpn = stack.hub.firewall, stack.gateways.vpn
+    firewall, vpn = stack.the_hub.firewall, stack.gateways.vpn
     return bool(firewall and firewall.forced_tunneling and vpn and vpn.default_site)
 
 
@@ -202,7 +202,7 @@ def hub_private_zones(stack: StackConfig) -> list[str]:
     """Every private zone the hub creates, each once: hub.privateDnsZones, plus the region's API-server zone when a
     cluster uses `privateDnsZone: hub`. Listing that zone in hub.privateDnsZones as well reuses it (DNS names and
     Azure resource names are case-insensitive, so the comparison is too); every such cluster shares it."""
-    zones = list(stack.hub.private_dns_zones)
+    zones = list(stack.the_hub.private_dns_zones)
     api_zone = api_server_zone(stack.location)
     if any(uses_hub_api_zone(spoke) for spoke in stack.spokes) and api_zone not in {z.lower().rstrip(".") for z in zones}:
         zones.append(api_zone)

@@ -139,7 +139,7 @@ def _egress_flows(stack: StackConfig) -> list[IntendedFlow]:
 def _dns_flows(stack: StackConfig) -> list[IntendedFlow]:
     """The hub resolver: on-prem DNS forwards Azure names to its inbound endpoint, its outbound endpoint forwards the
     sites' domains to their DNS servers (forwarding rules)."""
-    hub = stack.hub
+    hub = stack.the_hub
     inbound = resolver_inbound_ip(hub)
     if inbound is None or hub.dns_resolver is None:
         return []
@@ -500,7 +500,8 @@ def table(results: list[FlowResult]) -> list[str]:
     return lines
 
 
-NONE_INTENDED = "the stack intends none (no spoke, no declared flow, no hub resolver serving a site's DNS)"
+NONE_INTENDED = ("none simulated: the stack intends none (no spoke, no declared flow, no hub resolver serving a site's DNS), "
+                 "or it attaches to a hub stack, whose firewall and routes aren't among its resources")
 
 
 def render_text(results: list[FlowResult]) -> list[str]:

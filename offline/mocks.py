@@ -140,6 +140,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self._pending = threading.local()  # the MockResourceArgs of the registration in flight on this thread
         self._subnet_prefixes: dict[str, str] = {}
         self._public_ips = 0
+        # StackReference name -> that stack's outputs (offline/stackref.py resolves them); a name missing here reads as a
+        # stack without outputs. `references` lists the names the program read.
+        self.stack_references: dict[str, dict[str, Any]] = {}
+        self.references: list[str] = []
+        self._provider_subscriptions: dict[str, str] = {}  # explicit azure-native provider id -> its subscriptionId
 
     def by_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -153,9 +158,17 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self._pending.args = args
         inputs = dict(args.inputs)
+        if args.typ == "pulumi:pulumi:StackReference":  # a read: the referenced stack's outputs
+            name = args.resource_id or str(inputs.get("name", args.name))
+            self.references.append(name)
+            return name, {"name": name, "outputs": self.stack_references.get(name, {}), "secretOutputNames": []}
+        if args.typ == "pulumi:providers:azure-native" and inputs.get("subscriptionId"):
+            self._provider_subscriptions[f"{args.name}-id"] = str(inputs["subscriptionId"])
         if not args.typ.startswith("azure-native:"):
             return self._kubernetes_or_other(args, inputs)
-        resource_id = args.resource_id or self._azure_id(args.typ, args.name, inputs)
+        # IDs in the subscription of the resource's explicit provider, as Azure would give them.
+        subscription = self._provider_subscriptions.get((args.provider or "").rsplit("::", 1)[-1], SUBSCRIPTION)
+        resource_id = args.resource_id or self._azure_id(args.typ, args.name, inputs).replace(f"/subscriptions/{SUBSCRIPTION}/", f"/subscriptions/{subscription}/", 1)
         state = {**inputs, "id": resource_id, "name": self._azure_name(args.typ, args.name, inputs)}
         computed = _COMPUTED.get(args.typ)
         if computed:
@@ -393,6 +406,7 @@ def install(
     config: Mapping[str, str] | None = None,
     secret_keys: Iterable[str] = (),
     preview: bool = True,
+    stack_references: Mapping[str, dict[str, Any]] | None = None,
 ) -> RecordingMocks:
     """Fresh runtime: event loop, settings, root stack, mocks and config. Call before any Config or resource.
 
@@ -404,6 +418,7 @@ def install(
     os.environ[SECRET_KEYS_ENV] = json.dumps(sorted(set(secret_keys)))
     pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)  # clears the root stack, fresh settings
     mocks = RecordingMocks()
+    mocks.stack_references.update(stack_references or {})
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
     return mocks
 

@@ -24,6 +24,7 @@ from config import ConfigError, load_stack
 from config.plan import PlanRow, address_plan_rows
 from config.problems import NAMESPACE
 from config.secrets import RequiredSecret, required_secrets
+from offline import stackref
 from offline.checks import duplicate_azure_ids, duplicate_urns
 from offline.critical_path import Estimate, estimate
 from offline.flows import FlowResult, Intent, intent, simulate
@@ -61,6 +62,7 @@ class PreviewResult:
     critical_path: Estimate | None = None
     intent: Intent | None = None
     flows: list[FlowResult] = field(default_factory=list)
+    hub_lines: list[str] = field(default_factory=list)  # an attaching stack: what joins it to its hub stack
 
     @property
     def mandatory_violations(self) -> list[Violation]:
@@ -229,11 +231,15 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
         result.errors.extend(str(arg) for arg in error.args)
         return result
     try:
-        stack_config = load_stack(stack_file.config, stack_file.secret_keys)
+        hub, references = stackref.hub_for(stack, project_dir, stack_file.config)  # an attaching stack's hub stack
+        stack_config = load_stack(stack_file.config, stack_file.secret_keys, hub=hub)
+    except stackref.StackReferenceError as error:
+        result.errors.append(str(error))
+        return result
     except ConfigError as error:
         result.errors.extend(str(p) for p in error.problems)
         return result
-    result.address_plan = address_plan_rows(stack_config)
+    result.address_plan = address_plan_rows(stack_config, hub)
     config, secret_keys = dict(stack_file.config), set(stack_file.secret_keys)
     for secret in required_secrets(stack_config):
         if secret.key not in config:
@@ -241,7 +247,7 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
             config[secret.key] = PLACEHOLDER
             secret_keys.add(secret.key)
 
-    mocks = install(project=stack_file.project, stack=stack, config=config, secret_keys=secret_keys)
+    mocks = install(project=stack_file.project, stack=stack, config=config, secret_keys=secret_keys, stack_references=references)
     try:
         run_program(project_dir / "__main__.py", mocks)
     except ConfigError as error:
@@ -253,10 +259,16 @@ def preview(stack: str, project_dir: Path) -> PreviewResult:
     result.errors.extend(duplicate_azure_ids(result.registrations))
     if result.errors:
         return result
-    result.intent = intent(stack_config)
-    result.flows = simulate(result.registrations, result.intent)
-    result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack),
-                                 configs={FLOWS_POLICY: {"intent": result.intent.to_json()}})
+    result.hub_lines = stackref.attachment_lines(hub, stack_config, result.registrations)
+    configs = {}
+    if hub is None:
+        result.intent = intent(stack_config)
+        result.flows = simulate(result.registrations, result.intent)
+        configs = {FLOWS_POLICY: {"intent": result.intent.to_json()}}
+    else:
+        # The hub's firewall, routes and gateways are the hub stack's resources, not in this stack's registrations.
+        result.hub_lines.append("  flows: not simulated here; the hub's firewall and routes belong to the hub stack")
+    result.violations = evaluate([_policy_record(r) for r in result.registrations], load_levels(stack), configs=configs)
     result.critical_path = estimate(result.registrations)
     return result
 
@@ -278,6 +290,8 @@ def render_text(result: PreviewResult) -> str:
         out += [f"  {count:4d}  {type_}" for type_, count in sorted(counts.items())]
         out.append(f"  {sum(counts.values()):4d}  resources in {sum(1 for r in result.registrations if not r.custom)} components")
         out.append("")
+    if result.hub_lines:
+        out += ["Hub stack", *result.hub_lines, ""]
     if result.address_plan:
         out += ["Address plan", *_plan_table(result.address_plan), ""]
     if result.outputs:

@@ -12,6 +12,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from config.org import repository_sources
+from offline.orgplan import deploy_order
+
 from components.aks_cluster import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, PRIVATE_DNS_ZONE_CONTRIBUTOR
 from components.external_backend import MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL
 from offline.mocks import Registration, install, is_secret, run_program, unwrap
@@ -250,14 +253,25 @@ def in_cluster_part(stack: str) -> bool:
 
 @pytest.mark.parametrize("workflow", ["deploy.yml", "pull-request.yml"])
 def test_workflows_run_the_in_cluster_part_from_the_runner_inside_the_network(workflow: str) -> None:
-    document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
-    (job,) = [j for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
-    entries = {e["stack"]: e["in_cluster"] for e in job["strategy"]["matrix"]["include"]}
+    """deploy.yml's matrices come from `offline.orgplan --order` (in the StackReferences' order) and run pulumi-up.yml
+    per stack; pull-request.yml lists the stacks. Either way in_cluster equals the stacks."""
+    if workflow == "deploy.yml":
+        project, sources = repository_sources(ROOT)
+        waves = deploy_order(sources, project)
+        entries = {e["stack"]: e["in_cluster"] for wave in waves.values() for e in wave}
+        document = yaml.safe_load((ROOT / ".github" / "workflows" / "pulumi-up.yml").read_text())
+        (job,) = document["jobs"].values()
+        var = "inputs"
+    else:
+        document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
+        (job,) = [j for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
+        entries = {e["stack"]: e["in_cluster"] for e in job["strategy"]["matrix"]["include"]}
+        var = "matrix"
     assert entries == {stack: in_cluster_part(stack) for stack in STACKS}
     assert entries["site-lyon"] is False and entries["dev"] is True  # sanity: the rule is not vacuous
-    assert job["runs-on"] == "${{ matrix.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL || 'ubuntu-latest' }}"
+    assert job["runs-on"] == f"${{{{ {var}.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL || 'ubuntu-latest' }}}}"
     steps = job["steps"]
-    guard = next(s for s in steps if s.get("if") == "matrix.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL == ''")
+    guard = next(s for s in steps if s.get("if") == f"{var}.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL == ''")
     assert "exit 1" in guard["run"], "without the label an in-cluster stack fails loudly instead of timing out on a private API"
     uses = [s.get("uses", "") for s in steps]
     assert uses.index("azure/use-kubelogin@v1") < next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions"))

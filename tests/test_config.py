@@ -15,6 +15,8 @@ import pytest
 import yaml
 
 from config import ConfigError, load_stack
+from config.loader import parse_stack
+from config.org import context_for, repository_sources
 from config.plan import address_plan_rows, surge_nodes
 from config.secrets import required_secrets
 
@@ -364,6 +366,7 @@ def test_address_plan_rows_show_capacity() -> None:
     assert rows[f"{H}sites[0].addressPrefixes[0]"].owner == "on-prem site 'lab'"
 
 
+ROOT = Path(__file__).resolve().parent.parent
 STACK_FILES = sorted(Path(__file__).resolve().parent.parent.glob("Pulumi.*.yaml"))
 
 
@@ -371,8 +374,11 @@ STACK_FILES = sorted(Path(__file__).resolve().parent.parent.glob("Pulumi.*.yaml"
 def test_every_shipped_stack_validates(path: Path) -> None:
     document = yaml.safe_load(path.read_text())["config"]
     raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in document.items()}
-    stack = load_stack(raw)
-    assert stack.hub.address_space
+    shape = parse_stack(raw)
+    # An attaching stack is checked against what its hub stack (a file of this repository) publishes.
+    hub = context_for(path.name[len("Pulumi."):-len(".yaml")], shape, repository_sources(ROOT)[1], "hybrid-aks") if shape.attach else None
+    stack = load_stack(raw, hub=hub)
+    assert stack.the_hub.address_space
 
 
 def test_there_are_stacks_to_validate() -> None:

@@ -79,7 +79,7 @@ def test_source_reads_the_environment_like_the_language_host() -> None:
     install(config={"hybrid-aks:prefix": "t"})
     with pytest.raises(Exception) as caught:
         read_stack()
-    assert "hybrid-aks:hub: is required" in str(caught.value)
+    assert "hybrid-aks:location: is required" in str(caught.value)
 
 
 def test_the_monitor_records_a_duplicate_urn_the_engine_would_refuse() -> None:
@@ -107,3 +107,11 @@ def test_azure_ids_are_compared_case_insensitively() -> None:
     assert len(errors) == 2
     assert "'rg' (azure-native:resources:ResourceGroup" in errors[0] and "'rg2'" in errors[0] and "case-insensitively" in errors[0]
     assert "'zone-1'" in errors[1] and "'zone-2'" in errors[1]
+
+
+def test_the_program_can_still_await_a_stack_reference_synchronously() -> None:
+    """components/hub_reference.py reads the hub stack's output before registering anything, with the SDK's own
+    synchronous await (pulumi.runtime.sync_await._sync_await, as pulumi.runtime.invoke uses). An SDK that drops it
+    breaks every attaching stack: move to whatever replaced it."""
+    from pulumi.runtime import sync_await
+    assert callable(getattr(sync_await, "_sync_await", None)), "pulumi.runtime.sync_await._sync_await is gone"

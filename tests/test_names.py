@@ -7,6 +7,7 @@ import pytest
 
 from config import load_stack
 from config.names import final_names
+from offline import stackref
 from offline.preview import read_stack_file
 from tests.stacks import ROOT, STACKS, evaluated
 
@@ -38,7 +39,8 @@ NAMED = {
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_registered_name_is_one_names_py_checks(stack: str) -> None:
     file = read_stack_file(ROOT, stack)
-    config = load_stack(file.config)
+    hub, _ = stackref.hub_for(stack, ROOT, file.config)
+    config = load_stack(file.config, hub=hub)
     predicted = {(name.kind, name.value.lower()) for name in final_names(config)}
     missing = []
     for registration in evaluated(stack).registrations:

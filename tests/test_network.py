@@ -51,7 +51,7 @@ def test_nsg_on_every_subnet_that_allows_one(stack: str) -> None:
         assert has_nsg == (subnet.get("subnetName") not in exempt), subnet.name
 
 
-@pytest.mark.parametrize(("stack", "spoke_spaces"), [("dev", {"10.11.0.0/16"}), ("prod", {"10.1.0.0/16", "10.2.0.0/16"})])
+@pytest.mark.parametrize(("stack", "spoke_spaces"), [("dev", {"10.11.0.0/16"}), ("prod", {"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"})])
 def test_gateway_subnet_sends_every_spoke_through_the_firewall_and_nothing_else(stack: str, spoke_spaces: set[str]) -> None:
     gateway_subnet = one(stack, "hub-subnet-GatewaySubnet")
     assert gateway_subnet.get("networkSecurityGroup") is None

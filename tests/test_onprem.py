@@ -21,6 +21,12 @@ from tests.test_config import raw_of
 LYON = yaml.safe_load((ROOT / "Pulumi.site-lyon.yaml").read_text())["config"]
 BASE = {key.split(":", 1)[1]: value for key, value in LYON.items() if key.startswith("hybrid-aks:")}
 BASE["location"] = LYON["azure-native:location"]
+# The site rules within one stack: site-lyon as a single stack with its own hub and VPN (as it was before it attached to
+# prod); attaching is tested in tests/test_attach.py.
+del BASE["attach"]
+BASE["hub"] = {"addressSpace": ["10.66.0.0/22"], "subnets": {"GatewaySubnet": "10.66.0.0/27", "shared": "10.66.1.0/24"}}
+BASE["gateways"] = {"vpn": {"sku": "VpnGw1AZ"}}
+BASE["sites"][0]["vpn"] = {"gatewayAddress": "198.51.100.20", "bgp": {"asn": 65020, "peerAddress": "172.17.255.1"}}
 K = "hybrid-aks:sites[0].aksHybrid"
 
 
@@ -199,7 +205,7 @@ def test_no_shipped_stack_exports_a_command_that_creates_what_pulumi_manages(sta
 def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Any:
     document = yaml.safe_load((ROOT / "Pulumi.site-lyon.yaml").read_text())
     change(document["config"]["hybrid-aks:sites"][0]["aksHybrid"])
-    for name in ("Pulumi.yaml", "__main__.py"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.prod.yaml"):  # site-lyon attaches to prod
         shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "Pulumi.variant.yaml").write_text(yaml.safe_dump(document))
     result = preview("variant", tmp_path)

@@ -89,7 +89,7 @@ def test_every_stack_evaluates_cleanly(stack: str) -> None:
     result = evaluated(stack)
     assert result.exit_code == 0
     assert not result.mandatory_violations, [str(v) for v in result.mandatory_violations]
-    assert sum(r.custom for r in result.registrations) > 10
+    assert sum(r.custom for r in result.registrations) > 5  # site-lyon: its Arc cluster only, the hub is prod's
 
 
 def test_json_report_shape_and_secrets(tmp_path: Path) -> None:

@@ -39,7 +39,14 @@ def test_quick_start_commands_exist_in_the_makefile() -> None:
 
 
 def test_the_workflows_preview_and_deploy_every_shipped_stack() -> None:
-    for workflow, job in (("pull-request.yml", "preview"), ("deploy.yml", "up")):
+    """deploy.yml holds no list: its two waves come from `offline.orgplan --order` (hubs, then the stacks attaching)."""
+    deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]
+    assert "python -m offline.orgplan --order" in deploy["order"]["steps"][-1]["run"]
+    for wave in ("hubs", "attached"):
+        assert deploy[wave]["strategy"]["matrix"]["include"] == f"${{{{ fromJSON(needs.order.outputs.{wave}) }}}}"
+        assert deploy[wave]["uses"] == "./.github/workflows/pulumi-up.yml"
+    assert "hubs" in deploy["attached"]["needs"]
+    for workflow, job in (("pull-request.yml", "preview"),):
         document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
         matrices = [j["strategy"]["matrix"]["include"] for j in document["jobs"].values() if "matrix" in j.get("strategy", {})]
         assert len(matrices) == 1, workflow

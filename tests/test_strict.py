@@ -128,7 +128,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("cidr-trailing-newline", lambda d: spoke(d).__setitem__("addressSpace", ["10.11.0.0/16\n"]), f"{SP}.addressSpace[0]", "is not an IPv4 CIDR range"),
     ("fqdn-trailing-newline", lambda d: site(d)["dns"].__setitem__("domains", ["lab.example.com\n"]), f"{H}sites[0].dns.domains[0]", "is not a valid DNS name"),
     ("null-vm-size", lambda d: aks(d)["systemPool"].__setitem__("vmSize", None), f"{AK}.systemPool.vmSize", "must be a string, got null"),
-    ("null-hub", lambda d: d.__setitem__("hub", None), f"{H}hub", "must be a mapping of keys to values, got null"),
+    ("null-hub", lambda d: d.__setitem__("hub", None), f"{H}hub", "is required: a stack owns a hub or attaches to one"),
     # --- Azure naming rules on final names ---
     ("cluster-name-too-long", lambda d: spoke(d).__setitem__("name", "a" + LONG + "b" * 20), f"{SP}.name",
      "AKS cluster name 'aks-t-a"),

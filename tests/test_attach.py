@@ -1,0 +1,231 @@
+"""Stacks that share one hub: attaching through a StackReference, both peering sides, subscriptions, the plan across stacks.
+
+The shipped landing zone (lz-payments) and site (site-lyon) attach to prod; variants run in a copy of the repository's
+stack files so the offline preview resolves their StackReference from the hub stack's own config, as `make preview` does.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from config import ConfigError
+from offline.mocks import SUBSCRIPTION, Registration, install, run_program
+from offline.orgplan import main as org_main
+from offline.preview import preview, read_stack_file
+from tests.stacks import ROOT, evaluated
+
+N = "azure-native:network:"
+LZ_SUBSCRIPTION = "33333333-3333-3333-3333-333333333333"
+
+
+def document(stack: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+
+
+def repository(tmp_path: Path, stacks: dict[str, dict[str, Any]]) -> Path:
+    """A project with the program and the given stack files (and nothing else)."""
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name, doc in stacks.items():
+        (tmp_path / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
+    return tmp_path
+
+
+def named(registrations: list[Registration], name: str) -> Registration:
+    (match,) = [r for r in registrations if r.name == name]
+    return match
+
+
+def provider_of(registrations: list[Registration], r: Registration) -> Registration:
+    assert r.provider, f"{r.name} uses the default provider"
+    (match,) = [p for p in registrations if p.urn == r.provider.rsplit("::", 1)[0]]
+    return match
+
+
+# --- attaching to a hub with gateways (the shipped landing zone) ----------------------------------
+
+
+def test_landing_zone_creates_both_peering_sides_with_gateway_transit_in_the_right_order() -> None:
+    regs = evaluated("lz-payments").registrations
+    hub_side, spoke_side = named(regs, "spoke-shop-hub-to-spoke"), named(regs, "spoke-shop-spoke-to-hub")
+    # The hub side lives on prod's hub VNet, in prod's subscription, named after this stack so stacks never clash.
+    assert (hub_side.inputs["resourceGroupName"], hub_side.inputs["virtualNetworkName"], hub_side.inputs["virtualNetworkPeeringName"]) == (
+        "rg-prod-hub", "vnet-prod-hub", "to-pay-shop")
+    assert hub_side.inputs["allowGatewayTransit"] is True and hub_side.inputs["useRemoteGateways"] is False
+    assert hub_side.get("remoteAddressSpace.addressPrefixes") == ["10.3.0.0/16"]
+    # prod publishes that its gateways exist (its outputs are written after its `up`): use them, after the hub side.
+    assert spoke_side.inputs["useRemoteGateways"] is True and spoke_side.inputs["allowForwardedTraffic"] is True
+    assert hub_side.urn in spoke_side.dependencies
+    assert spoke_side.get("remoteVirtualNetwork.id") == (
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-prod-hub/providers/Microsoft.Network/virtualNetworks/vnet-prod-hub")
+    assert spoke_side.get("remoteAddressSpace.addressPrefixes") == ["10.0.0.0/22"]
+
+
+def test_landing_zone_egress_dns_and_api_zone_come_from_the_hub_stack() -> None:
+    regs = evaluated("lz-payments").registrations
+    routes = named(regs, "spoke-shop-routes")
+    assert routes.get("routes.0.nextHopIpAddress") == "10.0.0.68" and routes.inputs["disableBgpRoutePropagation"] is True
+    assert named(regs, "spoke-shop-vnet").get("dhcpOptions.dnsServers") == ["10.0.2.4"]  # prod's resolver inbound endpoint
+    cluster = named(regs, "aks-shop-cluster")
+    assert cluster.get("apiServerAccessProfile.privateDNSZone") == (
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-prod-hub/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io")
+    # Nothing of the hub itself is created by the landing zone: no hub VNet, gateway, firewall, zone or route table.
+    types = {r.type for r in regs}
+    assert not types & {f"{N}VirtualNetworkGateway", f"{N}AzureFirewall", "azure-native:privatedns:PrivateZone"}
+    assert [r.name for r in regs if r.type == f"{N}VirtualNetwork"] == ["spoke-shop-vnet"]
+
+
+def test_the_hub_stack_routes_and_allows_the_attached_stacks() -> None:
+    """prod reads lz-payments from the repository: GatewaySubnet sends its space through the firewall, its flows are rules."""
+    regs = evaluated("prod").registrations
+    routes = {r["name"]: r["addressPrefix"] for r in named(regs, "hub-gateway-routes").inputs["routes"]}
+    assert routes["to-lz-payments-shop-0-via-firewall"] == "10.3.0.0/16"
+    rules = {rule["name"]: rule for c in named(regs, "hub-firewall-hybrid").inputs["ruleCollections"] for rule in c["rules"]}
+    assert (rules["lz-payments-lyon-to-shop"]["sourceAddresses"], rules["lz-payments-lyon-to-shop"]["destinationAddresses"]) == (
+        ["172.17.0.0/16"], ["10.3.8.0/24"])
+    assert rules["lz-payments-shop-to-payments-ledger"]["destinationAddresses"] == ["172.16.30.5/32"]
+    egress = named(regs, "hub-firewall-aks-egress").inputs["ruleCollections"][0]["rules"][0]["sourceAddresses"]
+    assert "10.3.0.0/22" in egress  # the attached cluster's nodes get AKS egress
+    contract = evaluated("prod").outputs["connectivity"][0]
+    assert {r["stack"] for r in contract["addressPlan"]} == {"prod", "lz-payments", "site-lyon"}
+
+
+# --- a spoke in another subscription ----------------------------------------------------------------
+
+
+def test_a_landing_zone_in_another_subscription_uses_explicit_providers_for_both() -> None:
+    regs = evaluated("lz-payments").registrations
+    own = provider_of(regs, named(regs, "spoke-shop-vnet"))
+    hub = provider_of(regs, named(regs, "spoke-shop-hub-to-spoke"))
+    assert (own.name, own.inputs["subscriptionId"]) == ("subscription", LZ_SUBSCRIPTION)
+    assert (hub.name, hub.inputs["subscriptionId"]) == ("hub-subscription", SUBSCRIPTION)  # prod's, as it publishes it
+    assert provider_of(regs, named(regs, "spoke-shop-spoke-to-hub")).name == "subscription"
+    assert provider_of(regs, named(regs, "aks-shop-cluster")).name == "subscription"
+    assert named(regs, "spoke-shop-vnet").id.startswith(f"/subscriptions/{LZ_SUBSCRIPTION}/resourceGroups/rg-pay-shop/")
+    hub_side = named(regs, "spoke-shop-hub-to-spoke")
+    assert hub_side.get("remoteVirtualNetwork.id").startswith(f"/subscriptions/{LZ_SUBSCRIPTION}/")
+    assert hub_side.id.startswith(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-prod-hub/")
+
+
+# --- attaching to a hub without gateways -------------------------------------------------------------
+
+
+def gatewayless_hub() -> dict[str, Any]:
+    doc = document("dev")
+    config = doc["config"]
+    del config["hybrid-aks:gateways"], config["hybrid-aks:sites"]
+    config["hybrid-aks:spokes"][0]["aks"]["externalBackends"] = []
+    return doc
+
+
+def lz_on(hub_stack: str, space: str = "10.12.0.0/16") -> dict[str, Any]:
+    doc = copy.deepcopy(document("lz-payments"))
+    config = doc["config"]
+    config["hybrid-aks:attach"] = {"hubStack": f"organization/hybrid-aks/{hub_stack}"}
+    net = space.split(".")[1]
+    spoke = config["hybrid-aks:spokes"][0]
+    spoke["addressSpace"] = [space]
+    spoke["subnets"] = {"nodes": f"10.{net}.0.0/22", "ilb": f"10.{net}.8.0/24"}
+    spoke["aks"]["internalServices"][0]["staticIp"] = f"10.{net}.8.10"
+    spoke["aks"]["externalBackends"] = []
+    config["hybrid-aks:flows"] = []
+    return doc
+
+
+def test_attaching_to_a_hub_without_gateways_peers_without_gateway_transit(tmp_path: Path) -> None:
+    project = repository(tmp_path, {"lab": gatewayless_hub(), "lz": lz_on("lab")})
+    result = preview("lz", project)
+    assert result.exit_code == 0, result.errors
+    hub_side, spoke_side = named(result.registrations, "spoke-shop-hub-to-spoke"), named(result.registrations, "spoke-shop-spoke-to-hub")
+    assert hub_side.inputs["allowGatewayTransit"] is False and spoke_side.inputs["useRemoteGateways"] is False
+    assert hub_side.inputs["virtualNetworkName"] == "vnet-dev-hub"
+    assert hub_side.urn not in spoke_side.dependencies  # nothing to wait for without remote gateways
+
+
+# --- the plan across stacks --------------------------------------------------------------------------
+
+
+def test_an_attaching_stack_overlapping_another_stack_fails_naming_it_and_creates_nothing(tmp_path: Path) -> None:
+    project = repository(tmp_path, {"prod": document("prod"), "lz": lz_on("prod", "10.2.0.0/16")})
+    result = preview("lz", project)
+    assert result.exit_code == 1 and result.registrations == []
+    assert any(e.startswith("hybrid-aks:spokes[0].addressSpace[0]: 10.2.0.0/16 (spoke VNet 'shop') overlaps 10.2.0.0/16 "
+                            "(spoke VNet 'data' in stack 'prod', prod:hybrid-aks:spokes[1].addressSpace[0])") for e in result.errors), result.errors
+
+
+def test_make_plan_fails_on_an_overlap_between_two_attached_stacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = repository(tmp_path, {"prod": document("prod"), "lz-a": lz_on("prod", "10.12.0.0/16"), "lz-b": lz_on("prod", "10.12.0.0/16")})
+    assert org_main(["--project-dir", str(project)]) == 1
+    text = capsys.readouterr().out
+    assert ("- lz-b:hybrid-aks:spokes[0].addressSpace[0]: 10.12.0.0/16 (spoke VNet 'shop') overlaps 10.12.0.0/16 (spoke VNet 'shop') "
+            "of stack 'lz-a', lz-a:hybrid-aks:spokes[0].addressSpace[0]; stacks 'lz-a' and 'lz-b' share the hub of stack 'prod'") in text
+    assert "Address map" in text and "Free space per region" in text
+
+
+def test_make_plan_on_the_shipped_stacks_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert org_main([]) == 0
+    text = capsys.readouterr().out
+    assert "  lz-payments      attaches to organization/hybrid-aks/prod (westeurope)" in text
+    assert "westeurope     uses 10.0.0.0/22, 10.1.0.0/16, 10.2.0.0/15, 10.10.0.0/22, 10.11.0.0/16; free: 10.4.0.0/16" in text
+
+
+def test_a_site_stack_may_not_declare_the_connection_or_leave_the_hubs_site(tmp_path: Path) -> None:
+    doc = document("site-lyon")
+    site = doc["config"]["hybrid-aks:sites"][0]
+    site["vpn"] = {"gatewayAddress": "198.51.100.20"}
+    site["addressPrefixes"] = ["172.17.0.0/16", "172.29.0.0/16"]
+    result = preview("site", repository(tmp_path, {"prod": document("prod"), "site": doc}))
+    assert result.registrations == []
+    assert any(e.startswith("hybrid-aks:sites[0].vpn: is a connection, and connections belong to the hub stack 'prod'") for e in result.errors)
+    assert any(e.startswith("hybrid-aks:sites[0].addressPrefixes[1]: 172.29.0.0/16 is outside site 'lyon-dc' as stack 'prod' connects it")
+               for e in result.errors)
+
+
+# --- a missing or unreadable referenced stack ---------------------------------------------------------
+
+
+def test_a_missing_hub_stack_is_a_clear_error_and_nothing_is_created(tmp_path: Path) -> None:
+    result = preview("lz", repository(tmp_path, {"lz": lz_on("nope")}))
+    assert result.exit_code == 1 and result.registrations == []
+    (error,) = result.errors
+    assert error.startswith("lz: hybrid-aks:attach.hubStack 'organization/hybrid-aks/nope': no stack file Pulumi.nope.yaml")
+
+
+def test_an_unreadable_hub_stack_is_a_clear_error_and_nothing_is_created(tmp_path: Path) -> None:
+    broken = document("prod")
+    broken["config"]["hybrid-aks:spokes"][0]["addressSpace"] = ["10.0.0.0/16"]  # overlaps its own hub
+    result = preview("lz", repository(tmp_path, {"prod": broken, "lz": lz_on("prod")}))
+    assert result.exit_code == 1 and result.registrations == []
+    (error,) = result.errors
+    assert "stack 'prod' does not evaluate offline" in error and "hybrid-aks:spokes[0].addressSpace[0]: 10.0.0.0/16" in error
+
+
+def test_a_hub_stack_without_the_connectivity_output_stops_the_program_before_any_resource() -> None:
+    """The program itself (not only the preview): a reference that reads no contract is a keyed ConfigError."""
+    config = read_stack_file(ROOT, "lz-payments").config
+    mocks = install(stack="lz-payments", config=config, stack_references={"organization/hybrid-aks/prod": {"hubVnetId": "x"}})
+    with pytest.raises(ConfigError) as caught:
+        run_program(ROOT / "__main__.py", mocks)
+    (problem,) = caught.value.problems
+    assert problem.key == "hybrid-aks:attach.hubStack" and "publishes no 'connectivity' output" in problem.message
+    assert mocks.registrations == [] and mocks.references == ["organization/hybrid-aks/prod"]
+
+
+def test_a_hub_stack_not_yet_deployed_with_this_stack_refuses_to_attach() -> None:
+    """The hub stack's routes and rules for this stack come from its own run: attaching before it is refused."""
+    config = read_stack_file(ROOT, "lz-payments").config
+    outputs = json.loads(json.dumps(evaluated("prod").outputs["connectivity"][0]))
+    outputs["routes"] = [r for r in outputs["routes"] if r["stack"] != "lz-payments"]
+    mocks = install(stack="lz-payments", config=config, stack_references={"organization/hybrid-aks/prod": {"connectivity": outputs}})
+    with pytest.raises(ConfigError) as caught:
+        run_program(ROOT / "__main__.py", mocks)
+    (problem,) = caught.value.problems
+    assert problem.key == "hybrid-aks:attach.hubStack" and "does not yet route or allow 10.3.0.0/16" in problem.message
+    assert mocks.registrations == []
