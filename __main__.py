@@ -8,12 +8,13 @@ from components.aks_cluster import AksCluster, AksClusterArgs, legacy_api_zone_a
 from components.common import without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.plan import GATEWAY_SUBNET
 from config.secrets import read_kubeconfigs, read_secrets
 from config.topology import (
-    aks_subnets, default_route_to_gateway, firewall_flows, firewall_routed_prefixes, forwarding_rules, hub_api_zone_key,
+    aks_subnets, default_route_to_gateway, dns_upstream, firewall_flows, firewall_routed_prefixes, forwarding_rules, hub_api_zone_key,
     hub_private_zones, registry_egress, uses_hub_api_zone, vnet_dns_servers,
 )
 
@@ -30,6 +31,9 @@ first_api_zone_user = next((spoke.name for spoke in stack.spokes if uses_hub_api
 zone_aliases = ({api_zone: legacy_api_zone_aliases(first_api_zone_user)}
                 if api_zone and first_api_zone_user and api_zone not in stack.hub.private_dns_zones else {})
 
+# Logs first: every component sends its diagnostic settings to this workspace.
+monitoring = Monitoring("logs", MonitoringArgs(logs=stack.logs, prefix=stack.prefix, location=stack.location, tags=stack.tags))
+
 hub = Hub("hub", HubArgs(
     hub=stack.hub, prefix=stack.prefix, location=stack.location, tags=stack.tags, protect=stack.protect,
     dns_servers=dns_servers, forwarding_rules=forwarding_rules(stack),
@@ -37,13 +41,14 @@ hub = Hub("hub", HubArgs(
     default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(stack),
     firewall_flows=firewall_flows(stack), registry_egress=registry_egress(stack),
     private_dns_zones=hub_private_zones(stack), private_zone_aliases=zone_aliases,
+    log_workspace_id=monitoring.workspace_id, dns_upstream=dns_upstream(stack),
 ))
 
 gateways = HybridGateways("gateways", HybridGatewaysArgs(
     gateways=stack.gateways, sites=stack.sites, prefix=stack.prefix, hub_name=stack.hub.name, location=stack.location,
     tags=stack.tags, protect=stack.protect, resource_group_name=hub.resource_group_name,
     gateway_subnet_id=hub.subnet_ids.get(GATEWAY_SUBNET, ""), secrets=secrets,
-    subscription_id=subscription_id,
+    subscription_id=subscription_id, log_workspace_id=monitoring.workspace_id,
 ))
 
 spokes = {
@@ -66,9 +71,15 @@ clusters = {
         kubeconfig=kubeconfigs.get(name),
         # Nodes resolve through the hub resolver from their first boot: its endpoint and zone links come first.
         dns_ready=hub.dns_ready if hub.resolver_inbound_ip and dns_servers == [hub.resolver_inbound_ip] else [],
+        log_workspace_id=monitoring.workspace_id,
     ))
     for name, spoke in spokes.items() if spoke.config.aks is not None
 }
+
+# VNet flow logs (Network Watcher), once the VNets exist.
+monitoring.flow_log(stack.hub.name, hub.vnet_id)
+for name, spoke in spokes.items():
+    monitoring.flow_log(name, spoke.vnet_id)
 
 sites = {
     site.name: OnPremSite(f"site-{site.name}", OnPremSiteArgs(

@@ -65,6 +65,8 @@ _CHILDREN = {
     "azure-native:network:FirewallPolicyRuleCollectionGroup": ("firewallPolicies", "firewallPolicyName", "ruleCollectionGroups"),
     "azure-native:privatedns:VirtualNetworkLink": ("privateDnsZones", "privateZoneName", "virtualNetworkLinks"),
     "azure-native:containerservice:AgentPool": ("managedClusters", "resourceName", "agentPools"),
+    "azure-native:containerservice:MaintenanceConfiguration": ("managedClusters", "resourceName", "maintenanceConfigurations"),
+    "azure-native:network:FlowLog": ("networkWatchers", "networkWatcherName", "flowLogs"),
 }
 
 
@@ -176,7 +178,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def _azure_name(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
         resource = typ.rsplit(":", 1)[1]
-        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "resourceName", "name"]
+        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "configName", "resourceName", "name"]
         child = _CHILDREN.get(typ)
         if child:
             candidates.insert(0, f"{child[2][:-1]}Name")

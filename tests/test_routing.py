@@ -94,7 +94,8 @@ def test_routing_config_refused_with_key(mutate: Callable[[dict[str, Any]], None
                d["gateways"]["vpn"].__setitem__("asn", 65515)),
     lambda d: flow(d, **{"from": {"site": "lab"}, "to": {"spoke": "data", "subnet": "app"}}),
     lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"]["firewall"].__setitem__("egressFqdns", ["registry.example.com"])),
-    lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"].pop("firewall")),  # no firewall filters egress
+    lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"].pop("firewall"),  # no firewall filters egress
+               d["spokes"][0]["aks"].__setitem__("allowDirectEgress", True)),  # ... which the stack must accept explicitly
 ], ids=["bgp-default", "default-site", "er-with-65515", "site-to-spoke-subnet", "explicit-egress", "no-firewall"])
 def test_routing_config_that_azure_honours_is_accepted(mutate: Callable[[dict[str, Any]], None]) -> None:
     document = copy.deepcopy(BASE)
