@@ -67,7 +67,7 @@ def load_levels(stack: str, directory: Optional[Path] = None) -> dict[str, str]:
     """
     path = (directory or POLICY_DIR) / f"policy-config.{stack}.json"
     # Each policy's own level (the pack's default: mandatory, advisory for warnings such as digest pinning).
-    levels = {policy.name: str(policy.enforcement_level.value) for policy in POLICIES}
+    levels = {policy.name: str(policy.enforcement_level.value if policy.enforcement_level else DEFAULT_LEVEL) for policy in POLICIES}
     if not path.is_file():
         return levels
     config = json.loads(path.read_text(encoding="utf-8"))

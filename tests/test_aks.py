@@ -165,9 +165,9 @@ def test_seed_internal_service() -> None:
     deployment = one("dev", "aks-aks-svc-default-web-deployment")
     assert deployment.get("spec.replicas") == 3
     app, port_map = deployment.get("spec.template.spec.containers")
-    assert app["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert app["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]
     assert port_map["ports"] == [{"containerPort": 85, "protocol": "TCP"}]
-    assert port_map["args"] == ["TCP-LISTEN:85,fork,reuseaddr", "TCP:127.0.0.1:80"]
+    assert port_map["args"] == ["TCP-LISTEN:85,fork,reuseaddr", "TCP:127.0.0.1:8080"]
     assert deployment.get("spec.selector.matchLabels") == service.get("spec.selector") == {"app": "web"}
 
 
@@ -299,3 +299,26 @@ def test_the_cluster_kubeconfig_logs_in_with_azurecli_not_a_device_code() -> Non
     assert converted["clusters"] == yaml.safe_load(DEVICE_CODE_KUBECONFIG)["clusters"]
     token_only = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: t}\n"
     assert yaml.safe_load(noninteractive_kubeconfig(token_only)) == yaml.safe_load(token_only)
+
+
+def test_seed_workload_is_restricted_and_fenced() -> None:
+    """Pod security "restricted" for the app and its port-map sidecar, requests/limits, probes, no API token, and a
+    NetworkPolicy that lets in only the service's pod port and lets out only DNS."""
+    pod = one("dev", "aks-aks-svc-default-web-deployment").get("spec.template.spec")
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["securityContext"]["sysctls"] == [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]  # port 85, non-root
+    for container in pod["containers"]:
+        context = container["securityContext"]
+        assert context["runAsNonRoot"] is True and context["runAsUser"] == 10001 and context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"] == {"drop": ["ALL"]} and context["readOnlyRootFilesystem"] is True
+        assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert set(container["resources"]) == {"requests", "limits"}
+        assert container["readinessProbe"]["tcpSocket"] == container["livenessProbe"]["tcpSocket"] == {"port": container["ports"][0]["containerPort"]}
+    assert pod["containers"][0]["volumeMounts"] == [{"name": "writable-0", "mountPath": "/tmp"}]
+    policy = one("dev", "aks-aks-svc-default-web-network-policy").get("spec")
+    assert policy["podSelector"] == {"matchLabels": {"app": "web"}} and policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["ingress"] == [{"ports": [{"port": 85, "protocol": "TCP"}]}]
+    assert [p["port"] for p in policy["egress"][0]["ports"]] == [53, 53]
+    # prod's orders service has no app of ours: its pods get the ingress fence only.
+    assert one("prod", "aks-aks-svc-shop-orders-network-policy").get("spec.policyTypes") == ["Ingress"]

@@ -208,7 +208,7 @@ def test_every_image_is_pullable_through_the_firewall(stack: str) -> None:
             missing = {host for host in PULL_HOSTS[registry] if (nodes, host) not in allowed}
             assert not missing, f"{stack}: {image} can't be pulled from {nodes}: {missing} not allowed"
     if stack == "dev":
-        assert {c["image"] for d in deployments for c in d.get("spec.template.spec.containers")} == {"nginx:1.27", "alpine/socat:1.8.0.1"}
+        assert {c["image"] for d in deployments for c in d.get("spec.template.spec.containers")} == {"nginxinc/nginx-unprivileged:1.27", "alpine/socat:1.8.0.1"}
 
 
 def test_a_cluster_behind_the_hub_resolver_waits_for_its_dns() -> None:
