@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS := $(VENV)/.installed
 
-.PHONY: preview plan test typecheck snapshot bench clean
+.PHONY: preview plan test typecheck lint-workflows scan snapshot bench mutation clean
 
 # requirements-dev.txt includes requirements.txt; both apply constraints.txt (exact versions).
 $(DEPS): requirements.txt requirements-dev.txt constraints.txt
@@ -14,9 +14,16 @@ $(DEPS): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## Offline preview of a stack under Pulumi's mock runtime: make preview [STACK=prod] [REPORT=prod.json]
+# checkov in its own venv: its pins would downgrade the program's packages.
+SCAN_VENV := .venv-checkov
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-scan.txt
+	touch $@
+
+## Offline preview of a stack under Pulumi's mock runtime: make preview [STACK=prod] [REPORT=prod.json|prod.md]
 preview: $(DEPS)
-	$(BIN)/python -m offline.preview --stack $(STACK) $(if $(REPORT),--json $(REPORT))
+	$(BIN)/python -m offline.preview --stack $(STACK) $(if $(REPORT),$(if $(filter %.md,$(REPORT)),--markdown,--json) $(REPORT))
 
 ## Every stack file checked together: the organisation's address map, non-zero on an overlap between stacks.
 plan: $(DEPS)
@@ -25,10 +32,19 @@ plan: $(DEPS)
 ## Every test, then the type check of the SDK arguments.
 test: $(DEPS)
 	$(BIN)/python -m pytest -q
-	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory typecheck lint-workflows scan
 
 typecheck: $(DEPS)
 	$(BIN)/mypy
+
+## The workflows: zizmor's security audit (offline) and GitHub's workflow schema.
+lint-workflows: $(DEPS)
+	$(BIN)/zizmor --offline --quiet .github/workflows
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+## checkov's kubernetes checks over every rendered Kubernetes object of every shipped stack (offline/k8s_scan.py).
+scan: $(DEPS) $(SCAN_VENV)/.installed
+	$(BIN)/python -m offline.k8s_scan --checkov $(SCAN_VENV)/bin/checkov
 
 ## Evaluation cost at 1-500 spokes against SDK baselines, plan-check time, critical path (15-20 min).
 bench: $(DEPS)
@@ -39,4 +55,4 @@ snapshot: $(DEPS)
 	$(BIN)/python -m offline.snapshot --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(SCAN_VENV) .pytest_cache .mypy_cache

@@ -14,6 +14,7 @@ from components.aks_cluster import AksCluster, AksClusterArgs, legacy_api_zone_a
 from components.common import without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.onprem_site import OnPremSite, OnPremSiteArgs
 from components.spoke import Spoke, SpokeArgs
 from config.org import attached_to, hub_contract, hub_limits, hub_view, repository_sources
@@ -22,7 +23,7 @@ from config.problems import ConfigError
 from config.secrets import read_kubeconfigs, read_secrets
 from config.source import read_stack_and_hub
 from config.topology import (
-    aks_subnets, default_route_to_gateway, firewall_flows, firewall_no_snat_ranges, firewall_private_ip,
+    aks_subnets, default_route_to_gateway, dns_upstream, firewall_flows, firewall_no_snat_ranges, firewall_private_ip,
     firewall_routed_prefixes, forwarding_rules, hub_api_zone_key, hub_private_zones, registry_egress, uses_hub_api_zone,
     vnet_dns_servers,
 )
@@ -38,6 +39,9 @@ subscription_id = stack.subscription_id or client.subscription_id
 # Resources in another subscription than the credentials' default: an explicit provider, inherited by every component.
 own = pulumi.ResourceOptions(providers=[azure.Provider("subscription", subscription_id=stack.subscription_id)]) \
     if stack.subscription_id else None
+# Logs first: every component sends its diagnostic settings to this workspace.
+monitoring = Monitoring("logs", MonitoringArgs(logs=stack.logs, prefix=stack.prefix, location=stack.location, tags=stack.tags),
+                        opts=own)
 
 if hub_stack is None:
     # A hub stack adds, on hub objects, what Azure needs for each stack attaching to it in this repository (config/org.py).
@@ -59,13 +63,14 @@ if hub_stack is None:
         default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(org_view),
         firewall_flows=firewall_flows(org_view), registry_egress=registry_egress(org_view),
         no_snat_ranges=firewall_no_snat_ranges(org_view), private_dns_zones=hub_private_zones(org_view), private_zone_aliases=zone_aliases,
+        log_workspace_id=monitoring.workspace_id, dns_upstream=dns_upstream(stack),
     ), opts=own)
 
     gateways = HybridGateways("gateways", HybridGatewaysArgs(
         gateways=stack.gateways, sites=stack.sites, prefix=stack.prefix, hub_name=stack.the_hub.name, location=stack.location,
         tags=stack.tags, protect=stack.protect, resource_group_name=hub.resource_group_name,
         gateway_subnet_id=hub.subnet_ids.get(GATEWAY_SUBNET, ""), secrets=secrets,
-        subscription_id=subscription_id,
+        subscription_id=subscription_id, log_workspace_id=monitoring.workspace_id,
     ), opts=own)
 
     spokes = {
@@ -116,10 +121,16 @@ clusters = {
         api_zone_id=api_zone_id, kubernetes_enabled=stack.kubernetes.enabled,
         kubeconfig=kubeconfigs.get(name),
         # Nodes resolve through the hub resolver from their first boot: its endpoint and zone links come first.
-        dns_ready=dns_ready,
+        dns_ready=dns_ready, log_workspace_id=monitoring.workspace_id,
     ), opts=own)
     for name, spoke in spokes.items() if spoke.config.aks is not None
 }
+
+# VNet flow logs (Network Watcher), once the VNets exist.
+if hub_stack is None:
+    monitoring.flow_log(stack.the_hub.name, hub.vnet_id)
+for name, spoke in spokes.items():
+    monitoring.flow_log(name, spoke.vnet_id)
 
 sites = {
     site.name: OnPremSite(f"site-{site.name}", OnPremSiteArgs(

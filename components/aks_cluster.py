@@ -13,6 +13,7 @@ import pulumi_kubernetes as k8s
 import yaml
 from pulumi import Input, Output, ResourceOptions
 
+from components.common import diagnostic_setting
 from components.external_backend import ExternalBackend
 from components.internal_service import InternalService
 from config.model import NodePool
@@ -46,6 +47,13 @@ class AksClusterArgs:
     # A kubeconfig from secret config (config.secrets.read_kubeconfigs); None: the AKS user credentials.
     kubeconfig: Output[str] | None = None
     dns_ready: Sequence[pulumi.Resource] = ()  # the VNet's DNS (hub resolver endpoint, zone links) the nodes need
+    log_workspace_id: Input[str] | None = None  # control-plane logs, Container Insights and Defender report there
+
+# Control-plane logs (Learn: monitor-aks-reference, supported logs of managedClusters): kube-audit-admin is the audit log
+# without get/list (the cheaper one aks-baseline keeps), guard holds Entra ID and Azure RBAC decisions.
+CONTROL_PLANE_LOGS = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler",
+                      "cloud-controller-manager", "guard"]
+CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"  # use-system-pools: only critical system pods on the system pool
 
 
 def noninteractive_kubeconfig(kubeconfig: str) -> str:
@@ -116,11 +124,21 @@ class AksCluster(pulumi.ComponentResource):
             agent_pool_profiles=[self._pool_profile(aks.system_pool, "System")],
             network_profile=self._network_profile(outbound),
             api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
+                # A public API server answers only its authorized ranges (api-server-authorized-ip-ranges; config/plan.py).
+                authorized_ip_ranges=list(aks.authorized_ip_ranges) or None,
                 enable_private_cluster=aks.private_cluster, private_dns_zone=(zone_id if zone_id is not None else "system") if aks.private_cluster else None),
             aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(
                 managed=True, enable_azure_rbac=aks.entra_id.azure_rbac,
                 admin_group_object_ids=list(aks.entra_id.admin_group_object_ids) or None) if aks.entra_id.enabled else None,
             disable_local_accounts=aks.entra_id.disable_local_accounts,
+            # What mspnp/aks-baseline and the AVM AKS module turn on, from typed config with secure defaults; each an in-place
+            # update of an existing cluster. Standard: the financially backed uptime SLA (free-standard-pricing-tiers).
+            sku=azure.containerservice.ManagedClusterSKUArgs(name="Base", tier=aks.sku_tier),
+            auto_upgrade_profile=azure.containerservice.ManagedClusterAutoUpgradeProfileArgs(
+                upgrade_channel=aks.upgrade_channel, node_os_upgrade_channel=aks.node_os_upgrade_channel),
+            # Workload identity needs the OIDC issuer (workload-identity-deploy-cluster).
+            oidc_issuer_profile=azure.containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=aks.workload_identity),
+            security_profile=self._security_profile(), addon_profiles=self._addon_profiles(),
             # agentPoolProfiles only creates the cluster (AKS needs its system pool in the create call). After that AKS
             # owns the list: a refresh fills it with every pool (the AgentPool resources' too) and the autoscaler's
             # counts, and any PUT carrying it moves every pool to Scaling (pulumi-azure-native#4264, #2719). Pools
@@ -128,6 +146,10 @@ class AksCluster(pulumi.ComponentResource):
             opts=ResourceOptions(parent=self, protect=args.protect, depends_on=waits_for,
                                  ignore_changes=["agentPoolProfiles"]))
         self.cluster_name, self.cluster_id = cluster.name, cluster.id
+        self._create_maintenance_windows(cluster)
+        if args.log_workspace_id is not None:
+            diagnostic_setting(f"{name}-diagnostics", cluster.id, args.log_workspace_id, self, categories=CONTROL_PLANE_LOGS,
+                               dedicated=True)
         for pool in aks.user_pools:
             azure.containerservice.AgentPool(
                 f"{name}-pool-{pool.name}", resource_group_name=args.resource_group_name, resource_name_=cluster.name,
@@ -142,6 +164,51 @@ class AksCluster(pulumi.ComponentResource):
             self._create_in_cluster_part(cluster)
         self.register_outputs({"clusterName": self.cluster_name, "clusterId": self.cluster_id,
                                "identityPrincipalId": self.identity_principal_id, "kubeconfig": self.kubeconfig})
+
+    def _security_profile(self) -> azure.containerservice.ManagedClusterSecurityProfileArgs:
+        """Workload identity, the Defender sensor reporting to the stack's workspace, Image Cleaner (image-cleaner)."""
+        aks, workspace = self._args.spoke.aks, self._args.log_workspace_id
+        assert aks is not None
+        cs = azure.containerservice
+        return cs.ManagedClusterSecurityProfileArgs(
+            workload_identity=cs.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=aks.workload_identity),
+            defender=cs.ManagedClusterSecurityProfileDefenderArgs(
+                log_analytics_workspace_resource_id=workspace,
+                security_monitoring=cs.ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs(enabled=True))
+            if aks.defender and workspace is not None else None,
+            image_cleaner=cs.ManagedClusterSecurityProfileImageCleanerArgs(
+                enabled=aks.image_cleaner_interval_hours is not None, interval_hours=aks.image_cleaner_interval_hours))
+
+    def _addon_profiles(self) -> dict[str, azure.containerservice.ManagedClusterAddonProfileArgs]:
+        """The Azure Policy add-on (use-azure-policy), and Container Insights with managed-identity auth
+        (container-insights-enable-aks) when the stack has a workspace."""
+        aks, workspace = self._args.spoke.aks, self._args.log_workspace_id
+        assert aks is not None
+        cs = azure.containerservice
+        addons = {"azurepolicy": cs.ManagedClusterAddonProfileArgs(enabled=aks.azure_policy)}
+        if aks.container_insights and workspace is not None:
+            addons["omsagent"] = cs.ManagedClusterAddonProfileArgs(
+                enabled=True, config={"logAnalyticsWorkspaceResourceID": workspace, "useAADAuth": "true"})
+        return addons
+
+    def _create_maintenance_windows(self, cluster: azure.containerservice.ManagedCluster) -> None:
+        """The planned maintenance windows of both auto-upgrade channels (planned-maintenance): the reserved names
+        aksManagedAutoUpgradeSchedule and aksManagedNodeOSUpgradeSchedule take a weekly window of at least 4 hours."""
+        aks, args = self._args.spoke.aks, self._args
+        assert aks is not None
+        window = aks.maintenance_window
+        for role, config_name, channel in (("upgrade", "aksManagedAutoUpgradeSchedule", aks.upgrade_channel),
+                                           ("node-os", "aksManagedNodeOSUpgradeSchedule", aks.node_os_upgrade_channel)):
+            if channel.lower() == "none":
+                continue
+            azure.containerservice.MaintenanceConfiguration(
+                f"{self._name}-maintenance-{role}", resource_group_name=args.resource_group_name, resource_name_=cluster.name,
+                config_name=config_name,
+                maintenance_window=azure.containerservice.MaintenanceWindowArgs(
+                    schedule=azure.containerservice.ScheduleArgs(
+                        weekly=azure.containerservice.WeeklyScheduleArgs(day_of_week=window.day_of_week, interval_weeks=1)),
+                    start_time=window.start_time, duration_hours=window.duration_hours, utc_offset=window.utc_offset),
+                opts=ResourceOptions(parent=self))
 
     def _network_profile(self, outbound: str) -> azure.containerservice.ContainerServiceNetworkProfileArgsDict:
         """The typed dict, not the Args class: the class fills in podCidr 10.244.0.0/16 when it is omitted, and a
@@ -160,9 +227,12 @@ class AksCluster(pulumi.ComponentResource):
         return profile
 
     def _pool_profile(self, pool: NodePool, mode: str) -> azure.containerservice.ManagedClusterAgentPoolProfileArgs:
+        """The system pool's body: sent only when the cluster is created (ignoreChanges agentPoolProfiles), so its taint
+        reaches a new cluster; an existing one gets it with `az aks nodepool update --node-taints` (README)."""
         aks = self._args.spoke.aks
         assert aks is not None
         return azure.containerservice.ManagedClusterAgentPoolProfileArgs(
+            node_taints=[CRITICAL_ADDONS_ONLY] if mode == "System" and aks.critical_addons_only else None,
             name=pool.name, mode=mode, os_type="Linux", type="VirtualMachineScaleSets", vm_size=pool.vm_size,
             count=pool.min_count, min_count=pool.min_count, max_count=pool.max_count, enable_auto_scaling=True,
             max_pods=pool.max_pods, vnet_subnet_id=self._args.subnet_ids[pool.subnet or aks.node_subnet],

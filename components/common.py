@@ -61,3 +61,19 @@ def bastion_rules() -> list[azure.network.SecurityRuleArgs]:
         _rule("AllowBastionCommunication", 120, "Outbound", "VirtualNetwork", "VirtualNetwork", ["8080", "5701"], "*"),
         _rule("AllowHttpOutbound", 130, "Outbound", "*", "Internet", ["80"]),
     ]
+
+
+def diagnostic_setting(name: str, resource_uri: Input[str], workspace_id: Input[str], parent: pulumi.Resource,
+                       categories: list[str] | None = None, dedicated: bool = False) -> azure.monitor.DiagnosticSetting:
+    """Send a resource's logs and metrics to the stack's Log Analytics workspace (Learn: diagnostic-settings).
+
+    Without `categories` every log through the `allLogs` category group; `dedicated` writes resource-specific tables
+    (AZFW*, AKSControlPlane/AKSAudit) instead of AzureDiagnostics, for the types that have them.
+    """
+    logs = ([azure.monitor.DiagnosticsLogSettingsArgs(category=category, enabled=True) for category in categories] if categories
+            else [azure.monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)])
+    return azure.monitor.DiagnosticSetting(
+        name, name="to-log-analytics", resource_uri=resource_uri, workspace_id=workspace_id,
+        log_analytics_destination_type="Dedicated" if dedicated else None, logs=logs,
+        metrics=[azure.monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
+        opts=ResourceOptions(parent=parent))

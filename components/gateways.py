@@ -9,7 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
-from components.common import standard_public_ip
+from components.common import diagnostic_setting, standard_public_ip
 from config.model import Gateways, IpsecPolicy, Site
 from config.secrets import er_authorization_key, vpn_shared_key
 
@@ -31,6 +31,7 @@ class HybridGatewaysArgs:
     gateway_subnet_id: Input[str]
     secrets: Mapping[str, Output[str]]  # config.secrets.read_secrets: shared and authorization keys, secret Outputs
     subscription_id: Input[str]
+    log_workspace_id: Input[str] | None = None  # diagnostic settings of the gateways (tunnel, route, IKE, P2S logs)
 
 
 class HybridGateways(pulumi.ComponentResource):
@@ -49,17 +50,23 @@ class HybridGateways(pulumi.ComponentResource):
             default_site = args.gateways.vpn.default_site
             vpn = self._create_vpn_gateway(locals_[default_site] if default_site else None)
             self.gateways.append(vpn)
+            self._diagnostics("vpn", vpn)
             for site in args.sites:
                 if site.vpn:
                     self._connect_vpn_site(site, vpn, locals_[site.name])
         if args.gateways.express_route:
             er = self._create_express_route_gateway()
             self.gateways.append(er)
+            self._diagnostics("er", er)
             for site in args.sites:
                 if site.express_route:
                     self._connect_express_route_site(site, er)
         self.register_outputs({"vpnPublicIps": self.vpn_public_ips, "vpnBgpPeeringAddresses": self.vpn_bgp_peering_addresses,
                                "vpnAsn": self.vpn_asn})
+
+    def _diagnostics(self, role: str, gateway: azure.network.VirtualNetworkGateway) -> None:
+        if self._args.log_workspace_id is not None:
+            diagnostic_setting(f"{self._name}-{role}-diagnostics", gateway.id, self._args.log_workspace_id, self)
 
     def _public_ip(self, role: str) -> azure.network.PublicIPAddress:
         """Zone-redundant, so the AZ gateway SKUs keep their zone redundancy."""

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
-from components.common import bastion_rules, standard_public_ip
+from components.common import bastion_rules, diagnostic_setting, standard_public_ip
 from config.model import Hub as HubConfig
 from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET
 from config.topology import (
@@ -39,6 +39,8 @@ class HubArgs:
     # API-server zone), and the aliases of a zone's and its hub link's former names (zone -> (zone, link) aliases).
     private_dns_zones: Sequence[str] = ()
     private_zone_aliases: Mapping[str, tuple[Sequence[pulumi.Alias], Sequence[pulumi.Alias]]] = field(default_factory=dict)
+    log_workspace_id: Input[str] | None = None  # diagnostic settings of the firewall and Bastion go there
+    dns_upstream: Sequence[str] = ()  # with the firewall's DNS proxy: where it forwards (config.topology.dns_upstream)
 
 
 class Hub(pulumi.ComponentResource):
@@ -170,6 +172,23 @@ class Hub(pulumi.ComponentResource):
             f"{name}-firewall-policy", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             firewall_policy_name=f"afwp-{args.prefix}-{args.hub.name}", sku=azure.network.FirewallPolicySkuArgs(tier=firewall.sku),
             snat=azure.network.FirewallPolicySNATArgs(private_ranges=args.no_snat_ranges) if args.no_snat_ranges else None,
+            # Deny: traffic to and from Microsoft's known-malicious IPs and domains is dropped, not only logged (threat-intel).
+            threat_intel_mode=firewall.threat_intel_mode,
+            # IDPS and TLS inspection are Premium features (premium-features); config/plan.py refuses them on Standard.
+            intrusion_detection=azure.network.FirewallPolicyIntrusionDetectionArgs(mode=firewall.intrusion_detection or "Deny")
+            if firewall.sku == "Premium" else None,
+            transport_security=azure.network.FirewallPolicyTransportSecurityArgs(
+                certificate_authority=azure.network.FirewallPolicyCertificateAuthorityArgs(
+                    name="tls-inspection", key_vault_secret_id=firewall.tls_inspection.key_vault_secret_id))
+            if firewall.tls_inspection else None,
+            identity=azure.network.ManagedServiceIdentityArgs(
+                type=azure.network.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[firewall.tls_inspection.identity_id])
+            if firewall.tls_inspection else None,
+            # DNS proxy (dns-settings): the VNets resolve through the firewall, which forwards to the resolver; needed for FQDNs
+            # in network rules. Off (the default): the VNets resolve through the hub resolver and FQDNs are filtered by application
+            # rules, which resolve on their own; enableProxy false is still sent, so the choice shows and is checked.
+            dns_settings=azure.network.DnsSettingsArgs(enable_proxy=firewall.dns_proxy,
+                                                       servers=(list(args.dns_upstream) or None) if firewall.dns_proxy else None),
             opts=self._child())
         groups = self._create_rule_collection_groups(policy)
         management = None
@@ -189,6 +208,9 @@ class Hub(pulumi.ComponentResource):
             # PUTs on the policy's rule collection groups and on the firewall conflict: the firewall waits for every
             # group (as mspnp/aks-baseline does), and pods that boot behind it find their egress rules in place.
             opts=ResourceOptions(parent=self, depends_on=groups))
+        if args.log_workspace_id is not None:
+            # AZFW* resource-specific tables: application, network, DNS proxy, threat intel and IDPS logs (firewall-structured-logs).
+            diagnostic_setting(f"{name}-firewall-diagnostics", resource.id, args.log_workspace_id, self, dedicated=True)
         return resource.ip_configurations.apply(lambda configs: (configs or [])[0].private_ip_address or "")
 
     def _create_rule_collection_groups(self, policy: azure.network.FirewallPolicy) -> list[pulumi.Resource]:
@@ -245,13 +267,16 @@ class Hub(pulumi.ComponentResource):
 
     def _create_bastion(self) -> None:
         args = self._args
-        azure.network.BastionHost(
+        bastion = azure.network.BastionHost(
             f"{self._name}-bastion", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
             bastion_host_name=f"bas-{args.prefix}-{args.hub.name}",
             ip_configurations=[azure.network.BastionHostIPConfigurationArgs(
                 name="bastion", subnet=azure.network.SubResourceArgs(id=self._subnets[BASTION_SUBNET].id),
                 public_ip_address=azure.network.SubResourceArgs(id=self._public_ip("bastion", ZONES).id))],
             opts=self._child())
+        if args.log_workspace_id is not None:
+            # BastionAuditLogs: who opened which session to which VM (bastion diagnostic-logs).
+            diagnostic_setting(f"{self._name}-bastion-diagnostics", bastion.id, args.log_workspace_id, self)
 
     def _create_resolver(self) -> None:
         name, args = self._name, self._args

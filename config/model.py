@@ -114,9 +114,24 @@ class Model(BaseModel):
 # --- hub ------------------------------------------------------------------------------------------
 
 
+class TlsInspection(Model):
+    key_vault_secret_id: str
+    """Key Vault secret ID of the intermediate CA certificate the firewall signs inspected connections with (Learn: premium-certificates)."""
+    identity_id: str
+    """Resource ID of the user-assigned identity that reads the secret (Key Vault Secrets User on the vault)."""
+
+
 class Firewall(Model):
     sku: Literal["Standard", "Premium"] = "Standard"
     """Azure Firewall tier."""
+    threat_intel_mode: Literal["Deny", "Alert", "Off"] = "Deny"
+    """Threat intelligence: Deny drops traffic to and from known-malicious addresses and domains (Learn: threat-intel)."""
+    intrusion_detection: Literal["Deny", "Alert", "Off"] | None = None
+    """IDPS (Premium only): Deny blocks matching signatures; omitted means Deny on Premium (Learn: premium-features#idps)."""
+    tls_inspection: TlsInspection | None = None
+    """TLS inspection (Premium only): the CA certificate in Key Vault and the identity that reads it; off when omitted, since it needs your enterprise CA."""
+    dns_proxy: bool = False
+    """DNS proxy: the VNets resolve through the firewall, which forwards to the hub resolver (or hub.dnsServers); needed only for FQDNs in network rules. Off: the VNets resolve through the resolver directly and FQDNs are filtered by application rules."""
     forced_tunneling: bool = False
     """Internet-bound traffic leaves the firewall for on-premises, not the internet: needs AzureFirewallManagementSubnet and a default route from on-prem (a site with advertisesDefaultRoute, or gateways.vpn.defaultSite)."""
     zones: Annotated[list[Literal["1", "2", "3"]], unique("zone")] = []
@@ -223,8 +238,8 @@ class SiteVpn(Model):
     """DNS name of the on-prem VPN device (or give gatewayAddress)."""
     bgp: SiteBgp | None = None
     """BGP with the on-prem device; without it the site's addressPrefixes are routed statically."""
-    ipsec_policy: IpsecPolicy | None = None
-    """Custom IPsec/IKE policy; omitted means Azure's defaults."""
+    ipsec_policy: IpsecPolicy | None = IpsecPolicy()
+    """IPsec/IKE policy of the connection; omitted means the strong defaults below, null means Azure's default proposals (which include weak algorithms; the crypto policy refuses them in prod)."""
     routing_weight: Annotated[int, Field(ge=0, le=32000)] = 0
     """Routing weight of the connection: the higher wins among VPN connections to the same prefixes (ExpressRoute is preferred over VPN whatever the weight)."""
 
@@ -307,6 +322,20 @@ class App(Model):
     """Port the container listens on; when it differs from the service's targetPort the pod maps targetPort to it."""
     args: list[str] = []
     """Container arguments."""
+    run_as_user: Annotated[int, Field(ge=1, le=2147483647)] = 10001
+    """Non-root UID the containers run as (the image must not need root; 10001 keeps clear of host UIDs)."""
+    read_only_root_filesystem: bool = True
+    """Read-only root filesystem; writablePaths get an emptyDir each."""
+    writable_paths: list[str] = ["/tmp"]
+    """Directories the app writes to (e.g. nginx-unprivileged's pid file and caches in /tmp)."""
+    cpu_request: str = "100m"
+    """CPU request of the app container."""
+    memory_request: str = "128Mi"
+    """Memory request of the app container."""
+    cpu_limit: str = "500m"
+    """CPU limit of the app container."""
+    memory_limit: str = "256Mi"
+    """Memory limit of the app container."""
 
 
 class InternalService(Model):
@@ -358,6 +387,17 @@ class ExternalBackend(Model):
     """On-prem DNS name: an ExternalName Service (a CNAME, no proxying). Exclusive with addresses."""
 
 
+class MaintenanceWindow(Model):
+    day_of_week: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
+    """Weekly day of the window."""
+    start_time: Annotated[str, _pattern(re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), "time (HH:MM)", "00:00")] = "00:00"
+    """Start, HH:MM in utcOffset."""
+    duration_hours: Annotated[int, Field(ge=4, le=24)] = 4
+    """Length of the window (AKS requires at least 4 hours)."""
+    utc_offset: Annotated[str, _pattern(re.compile(r"^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$"), "UTC offset", "+01:00")] = "+00:00"
+    """UTC offset of startTime."""
+
+
 class Aks(Model):
     node_subnet: SubnetName
     """Subnet of the spoke for nodes and, with Azure CNI, pods."""
@@ -383,6 +423,30 @@ class Aks(Model):
     """User node pools."""
     entra_id: EntraId = EntraId()
     """Entra ID integration."""
+    sku_tier: Literal["Free", "Standard", "Premium"] = "Standard"
+    """AKS tier: Standard has the uptime SLA and the control plane that scales (Learn: free-standard-pricing-tiers); Free suits dev/test only."""
+    upgrade_channel: Literal["none", "patch", "stable", "rapid", "node-image"] = "patch"
+    """Cluster auto-upgrade channel (Learn: auto-upgrade-cluster), applied in maintenanceWindow."""
+    node_os_upgrade_channel: Literal["None", "Unmanaged", "NodeImage", "SecurityPatch"] = "NodeImage"
+    """Node OS auto-upgrade channel (Learn: auto-upgrade-node-os-image), applied in maintenanceWindow."""
+    maintenance_window: MaintenanceWindow = MaintenanceWindow()
+    """Planned maintenance window of both channels (aksManagedAutoUpgradeSchedule, aksManagedNodeOSUpgradeSchedule)."""
+    workload_identity: bool = True
+    """OIDC issuer and Microsoft Entra Workload ID, so pods get Azure tokens without secrets."""
+    defender: bool = True
+    """Microsoft Defender for Containers sensor (securityProfile.defender), reporting to the stack's Log Analytics workspace."""
+    image_cleaner_interval_hours: Annotated[int, Field(ge=24, le=2160)] | None = 168
+    """Image Cleaner removes unused, vulnerable images every so many hours; null turns it off."""
+    azure_policy: bool = True
+    """Azure Policy add-on (Gatekeeper), so subscription policy assignments reach the cluster."""
+    critical_addons_only: bool = True
+    """Taint the system pool CriticalAddonsOnly=true:NoSchedule, so workloads run on user pools (needs one). Sent when the cluster is created."""
+    authorized_ip_ranges: list[Cidr] = []
+    """CIDRs allowed to reach a public API server (required when privateCluster is false; never 0.0.0.0/0)."""
+    container_insights: bool = True
+    """Container Insights (the monitoring add-on) into the stack's Log Analytics workspace."""
+    allow_direct_egress: bool = False
+    """Without a hub firewall the nodes egress through an AKS-managed public IP no firewall sees: set true to accept that explicitly."""
     internal_services: list[InternalService] = []
     """Services behind an internal Azure load balancer."""
     external_backends: list[ExternalBackend] = []
@@ -422,6 +486,17 @@ class Flow(Model):
     """Destination ports."""
     protocol: Literal["TCP", "UDP"] = "TCP"
     """TCP or UDP."""
+
+
+class Logs(Model):
+    workspace_id: str | None = None
+    """Resource ID of an existing Log Analytics workspace; omitted means the stack creates one (log-<prefix>) in rg-<prefix>-monitoring."""
+    retention_days: Annotated[int, Field(ge=30, le=730)] = 90
+    """Retention of the stack's workspace (when it creates one)."""
+    flow_logs: bool = True
+    """VNet flow logs (Network Watcher) for every VNet, to a storage account and traffic analytics in the workspace."""
+    network_watcher_resource_group: str = "NetworkWatcherRG"
+    """Resource group of the region's Network Watcher, which Azure creates as NetworkWatcher_<region>."""
 
 
 class Kubernetes(Model):
@@ -472,6 +547,8 @@ class StackConfig(Model):
     """Traffic to allow between spokes, and between on-prem sites and spokes, through the hub firewall (both ways routed through it). On-prem to internal services and nodes to on-prem backends are allowed without it."""
     kubernetes: Kubernetes = Kubernetes()
     """The in-cluster part."""
+    logs: Logs = Logs()
+    """Log Analytics, diagnostic settings of the firewall, gateways, Bastion and AKS, and VNet flow logs."""
 
     @property
     def the_hub(self) -> Hub:

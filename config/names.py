@@ -81,6 +81,7 @@ def final_names(stack: StackConfig) -> list[Name]:
     p, pk = stack.prefix, key_of("prefix")
     owns_hub = stack.attach is None and stack.hub is not None  # neither: the plan reports it
     out = _hub_names(stack) if owns_hub else []
+    out.append(Name("resource group", f"rg-{p}-monitoring", (pk, key_of("logs")), "subscription"))  # components/monitoring.py
     hub_vnet = f"rg-{p}-{stack.the_hub.name}/vnet-{p}-{stack.the_hub.name}" if owns_hub else "the hub stack's VNet"
     for i, site in enumerate(stack.sites):
         sk = key_of("sites", i, "name")

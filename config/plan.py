@@ -371,6 +371,15 @@ class _Plan:
                 self._require_subnet(FIREWALL_MANAGEMENT_SUBNET, key_of("hub", "firewall", "forcedTunneling"),
                                      "forced tunneling", 26)
                 self._check_default_route_source()
+            premium = hub.firewall.sku == "Premium"
+            for feature in ("intrusionDetection", "tlsInspection"):
+                value = hub.firewall.intrusion_detection if feature == "intrusionDetection" else hub.firewall.tls_inspection
+                if value is not None and not premium:
+                    self._add(key_of("hub", "firewall", feature), "needs the Premium tier (Learn: premium-features)",
+                              f"set hub.firewall.sku: Premium, or remove {feature}")
+            if hub.firewall.dns_proxy and not (hub.dns_servers or hub.dns_resolver):
+                self._add(key_of("hub", "firewall", "dnsProxy"), "has nothing to forward to: no hub.dnsServers and no hub.dnsResolver",
+                          "add hub.dnsResolver (the proxy then forwards to its inbound endpoint), or turn dnsProxy off")
         if hub.bastion:
             self._require_subnet(BASTION_SUBNET, key_of("hub", "bastion"), "Azure Bastion", 26)
             self._check_bastion_egress()
@@ -553,11 +562,35 @@ class _Plan:
         if not aks.entra_id.enabled and (aks.entra_id.disable_local_accounts or aks.entra_id.azure_rbac):
             self._add(key_of(*path, "entraId"), "turns Entra ID off but keeps azureRbac or disableLocalAccounts on",
                       "set azureRbac and disableLocalAccounts to false, or enable Entra ID")
+        self._check_baseline(path, aks)
         self._check_dns_service_ip(path, aks)
         self._check_pools(i, spoke, aks, overlay)
         self._check_services(i, spoke, aks)
         self._check_backends(path, aks)
 
+    def _check_baseline(self, path: tuple[str | int, ...], aks: Aks) -> None:
+        """The secure defaults' own conditions (Learn: api-server-authorized-ip-ranges, use-system-pools, egress-udr)."""
+        ranges = [IPNetwork(cidr) for cidr in aks.authorized_ip_ranges]
+        if not aks.private_cluster and not ranges:
+            self._add(key_of(*path, "authorizedIpRanges"), "is empty, but the API server is public (privateCluster: false)",
+                      "list the CIDRs that may reach the API server (your runners' and admins' egress addresses), or set privateCluster: true")
+        for j, network in enumerate(ranges):
+            if network.prefixlen == 0:
+                self._add(key_of(*path, "authorizedIpRanges", j), f"{network} authorizes every address", "list specific CIDRs")
+        if aks.private_cluster and ranges:
+            self._add(key_of(*path, "authorizedIpRanges"), "applies only to a public API server (privateCluster is true)",
+                      "remove authorizedIpRanges")
+        if aks.critical_addons_only and not aks.user_pools:
+            self._add(key_of(*path, "criticalAddonsOnly"), "taints the system pool CriticalAddonsOnly, but there is no user pool for workloads",
+                      "add a user pool (userPools), or set criticalAddonsOnly: false")
+        firewall = self.hub.firewall is not None
+        if not firewall and not aks.allow_direct_egress:
+            self._add(key_of(*path, "allowDirectEgress"),
+                      "is false, but there is no hub firewall: the nodes would egress through an AKS-managed public IP that no firewall sees",
+                      "add hybrid-aks:hub.firewall (egress then goes through it), or set allowDirectEgress: true to accept direct egress")
+        if firewall and aks.allow_direct_egress:
+            self._add(key_of(*path, "allowDirectEgress"), "is true, but egress goes through the hub firewall (userDefinedRouting)",
+                      "remove allowDirectEgress")
     def _check_dns_service_ip(self, path: tuple[str | int, ...], aks: Aks) -> None:
         service = IPNetwork(aks.service_cidr)
         dns = IPAddress(aks.dns_service_ip)

@@ -48,7 +48,16 @@ def resolver_inbound_ip(hub: Hub) -> str | None:
 
 
 def vnet_dns_servers(stack: StackConfig) -> list[str]:
-    """DNS servers of every VNet: explicit ones, else the resolver (which forwards the sites' domains), else Azure DNS."""
+    """DNS servers of every VNet: the firewall with DNS proxy on, else dns_upstream (Learn: azure firewall dns-settings,
+    "configure virtual network DNS servers to point to the firewall's private IP")."""
+    firewall_ip = firewall_private_ip(stack.the_hub)
+    if stack.the_hub.firewall and stack.the_hub.firewall.dns_proxy and firewall_ip:
+        return [firewall_ip]
+    return dns_upstream(stack)
+
+
+def dns_upstream(stack: StackConfig) -> list[str]:
+    """Where names are resolved: explicit servers, else the resolver (which forwards the sites' domains), else Azure DNS."""
     if stack.the_hub.dns_servers:
         return list(stack.the_hub.dns_servers)
     inbound = resolver_inbound_ip(stack.the_hub)

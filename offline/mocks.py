@@ -68,6 +68,8 @@ _CHILDREN = {
     "azure-native:network:FirewallPolicyRuleCollectionGroup": ("firewallPolicies", "firewallPolicyName", "ruleCollectionGroups"),
     "azure-native:privatedns:VirtualNetworkLink": ("privateDnsZones", "privateZoneName", "virtualNetworkLinks"),
     "azure-native:containerservice:AgentPool": ("managedClusters", "resourceName", "agentPools"),
+    "azure-native:containerservice:MaintenanceConfiguration": ("managedClusters", "resourceName", "maintenanceConfigurations"),
+    "azure-native:network:FlowLog": ("networkWatchers", "networkWatcherName", "flowLogs"),
 }
 
 
@@ -86,10 +88,16 @@ def unwrap(value: Any) -> Any:
     return value
 
 
+UNKNOWN_TEXT = "[known after apply]"
+
+
 def redact(value: Any) -> Any:
-    """The value with every secret replaced by "[secret]" (for printing and JSON)."""
+    """The value with every secret replaced by "[secret]", and every value Azure computes at deployment by
+    "[known after apply]", as `pulumi preview` shows it (for printing and JSON)."""
     if is_secret(value):
         return SECRET_TEXT
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN_TEXT
     if isinstance(value, dict):
         return {k: redact(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -196,7 +204,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def _azure_name(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
         resource = typ.rsplit(":", 1)[1]
-        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "resourceName", "name"]
+        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "configName", "resourceName", "name"]
         child = _CHILDREN.get(typ)
         if child:
             candidates.insert(0, f"{child[2][:-1]}Name")

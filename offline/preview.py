@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.preview", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument("--json", metavar="FILE", help="also write the preview as JSON")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the preview as Markdown (offline/report.py)")
     parser.add_argument("--project-dir", default=".", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -381,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     print(render_text(result))
     if args.json:
         Path(args.json).write_text(json.dumps(to_json(result), indent=2, default=str) + "\n")
+    if args.markdown:
+        from offline.report import markdown_for
+        Path(args.markdown).write_text(markdown_for(result, args.project_dir.resolve()))
     return result.exit_code
 
 

@@ -63,10 +63,11 @@ def load_levels(stack: str, directory: Optional[Path] = None) -> dict[str, str]:
     """The enforcement level of every policy for `stack`, from `policy-config.<stack>.json`.
 
     Pulumi's `--policy-config` format: `{"all": level, "<policy>": level | {"enforcementLevel": level}}`.
-    Policies the file doesn't name (or every policy, without a file) stay mandatory, the pack's default.
+    Policies the file doesn't name (or every policy, without a file) keep the pack's level (mandatory but for warnings).
     """
     path = (directory or POLICY_DIR) / f"policy-config.{stack}.json"
-    levels = {name: DEFAULT_LEVEL for name in POLICY_NAMES}
+    # Each policy's own level (the pack's default: mandatory, advisory for warnings such as digest pinning).
+    levels = {policy.name: str(policy.enforcement_level.value if policy.enforcement_level else DEFAULT_LEVEL) for policy in POLICIES}
     if not path.is_file():
         return levels
     config = json.loads(path.read_text(encoding="utf-8"))

@@ -55,6 +55,13 @@ VPN_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 VIRTUAL_NETWORK_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 AZURE_FIREWALL = "azure-native:network:AzureFirewall"
 BASTION_HOST = "azure-native:network:BastionHost"
+FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+RULE_COLLECTION_GROUP = "azure-native:network:FirewallPolicyRuleCollectionGroup"
+MAINTENANCE_CONFIGURATION = "azure-native:containerservice:MaintenanceConfiguration"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+FLOW_LOG = "azure-native:network:FlowLog"
+K8S_WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet",
+                 "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob", "kubernetes:core/v1:Pod")
 
 # ---------------------------------------------------------------------------------------------
 # Reading properties: unknowns and secrets
@@ -700,6 +707,10 @@ def _validate_vpn_crypto(args: ResourceValidationArgs, report: ReportViolation) 
             value = _get(policy, field)
             if isinstance(value, str) and not is_unknown(value) and value.casefold() in {w.casefold() for w in weak}:
                 problems.append(f"ipsecPolicies[{index}].{field} is {value}")
+    policies = _get(args.props, "ipsecPolicies")
+    if _eq(connection_type, "IPsec") and not is_unknown(policies) and not list(_items(policies)):
+        problems.append("ipsecPolicies is empty: Azure's default proposals include weak ones (SHA1, DHGroup2, no PFS; "
+                        "vpn-gateway-about-compliance-crypto), so the connection must state its policy")
     if problems:
         report(_fix(f"VirtualNetworkGatewayConnection '{args.name}': " + "; ".join(problems) + ".", VPN_CRYPTO_FIX),
                None)
@@ -830,6 +841,221 @@ def _validate_flows(args: StackValidationArgs, report: ReportViolation) -> None:
                         f"{result.reason}.", FLOWS_FIX), None)
 
 
+# 8. AKS baseline (mspnp/aks-baseline, Azure Verified Modules AKS module)
+# ---------------------------------------------------------------------------------------------
+AKS_BASELINE_FIX = (
+    "Keep the secure defaults of hybrid-aks:spokes[].aks (config/model.py Aks): upgradeChannel and nodeOsUpgradeChannel, "
+    "workloadIdentity (OIDC issuer), defender, imageCleanerIntervalHours, azurePolicy, criticalAddonsOnly."
+)
+CRITICAL_ADDONS_TAINT = "CriticalAddonsOnly=true:NoSchedule"
+
+
+def _on(props: Any, *path: str) -> Any:
+    """True/False/None for a boolean property; UNKNOWN passes as True (can't tell is never a violation)."""
+    value = _get(props, *path)
+    return True if is_unknown(value) else value
+
+
+def _validate_aks_baseline(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != MANAGED_CLUSTER:
+        return
+    props, problems = args.props, []
+    channel = _get(props, "autoUpgradeProfile", "upgradeChannel")
+    if not is_unknown(channel) and (channel is None or _eq(channel, "none")):
+        problems.append("autoUpgradeProfile.upgradeChannel is not set (no automatic upgrades)")
+    node_os = _get(props, "autoUpgradeProfile", "nodeOSUpgradeChannel")
+    if not is_unknown(node_os) and not (isinstance(node_os, str) and node_os.casefold() in {"nodeimage", "securitypatch"}):
+        problems.append(f"autoUpgradeProfile.nodeOSUpgradeChannel is {node_os!r}, not NodeImage or SecurityPatch")
+    for path, what in ((("oidcIssuerProfile", "enabled"), "the OIDC issuer"),
+                       (("securityProfile", "workloadIdentity", "enabled"), "workload identity"),
+                       (("securityProfile", "defender", "securityMonitoring", "enabled"), "Defender"),
+                       (("securityProfile", "imageCleaner", "enabled"), "Image Cleaner"),
+                       (("addonProfiles", "azurepolicy", "enabled"), "the Azure Policy add-on")):
+        if _on(props, *path) is not True:
+            problems.append(f"{what} is off ({'.'.join(path)})")
+    for pool in _items(_get(props, "agentPoolProfiles")):
+        if pool is None or is_unknown(pool) or not _eq(_get(pool, "mode"), "System"):
+            continue
+        taints, unknown = _strings(_get(pool, "nodeTaints"))
+        if not unknown and CRITICAL_ADDONS_TAINT not in taints:
+            problems.append(f"system pool '{_get(pool, 'name')}' is not tainted {CRITICAL_ADDONS_TAINT}")
+    if problems:
+        report(_fix(f"AKS cluster '{args.name}': " + "; ".join(problems) + ".", AKS_BASELINE_FIX), None)
+
+
+AKS_UPTIME_SLA_FIX = "Set hybrid-aks:spokes[].aks.skuTier to Standard (the default): the Free tier has no uptime SLA."
+
+
+def _validate_aks_uptime_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != MANAGED_CLUSTER:
+        return
+    tier = _get(args.props, "sku", "tier")
+    if is_unknown(tier) or (isinstance(tier, str) and tier.casefold() in {"standard", "premium"}):
+        return
+    report(_fix(f"AKS cluster '{args.name}': sku.tier is {tier!r}, without the uptime SLA.", AKS_UPTIME_SLA_FIX), None)
+
+
+AKS_MAINTENANCE_FIX = (
+    "Give each cluster with an auto-upgrade channel its planned maintenance window: MaintenanceConfiguration "
+    "aksManagedAutoUpgradeSchedule and aksManagedNodeOSUpgradeSchedule (hybrid-aks:spokes[].aks.maintenanceWindow)."
+)
+
+
+def _depends_on(source: PolicyResource, prop: str, target: PolicyResource) -> bool:
+    """`source.prop` refers to `target`: by property dependency, by dependency, or by the target's id."""
+    if source.property_dependencies:
+        if any(d.urn == target.urn for d in source.property_dependencies.get(prop, [])):
+            return True
+    elif any(d.urn == target.urn for d in source.dependencies or []):
+        return True
+    ref, target_id = _get(source.props, prop), _get(target.props, "id")
+    return isinstance(ref, str) and isinstance(target_id, str) and not is_unknown(ref) and ref.casefold() == target_id.casefold()
+
+
+def _validate_aks_maintenance(args: StackValidationArgs, report: ReportViolation) -> None:
+    stack = _Stack(args.resources)
+    configs = stack.of_type(MAINTENANCE_CONFIGURATION)
+    for cluster in stack.of_type(MANAGED_CLUSTER):
+        missing = []
+        for channel_path, config_name, off in ((("autoUpgradeProfile", "upgradeChannel"), "aksManagedAutoUpgradeSchedule", {"none"}),
+                                               (("autoUpgradeProfile", "nodeOSUpgradeChannel"), "aksManagedNodeOSUpgradeSchedule",
+                                                {"none", "unmanaged"})):
+            channel = _get(cluster.props, *channel_path)
+            if not isinstance(channel, str) or channel.casefold() in off:
+                continue
+            if not any(_eq(_get(c.props, "configName"), config_name) and _depends_on(c, "resourceName", cluster) for c in configs):
+                missing.append(config_name)
+        if missing:
+            report(_fix(f"AKS cluster '{cluster.name}' upgrades automatically but has no {' or '.join(missing)}: AKS would "
+                        "upgrade it at any time.", AKS_MAINTENANCE_FIX), cluster.urn)
+
+
+AKS_EGRESS_FIX = (
+    "Send the cluster's egress through the hub firewall (hybrid-aks:hub.firewall; outboundType userDefinedRouting). A stack "
+    "without one sets spokes[].aks.allowDirectEgress: true and this policy advisory in its policy-config."
+)
+
+
+def _validate_aks_egress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != MANAGED_CLUSTER:
+        return
+    outbound = _get(args.props, "networkProfile", "outboundType")
+    if is_unknown(outbound) or _eq(outbound, "userDefinedRouting"):
+        return
+    report(_fix(f"AKS cluster '{args.name}': outboundType is {outbound!r}: the nodes egress through a public IP that no "
+                "firewall or policy sees.", AKS_EGRESS_FIX), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. Azure Firewall: threat protection and DNS proxy
+# ---------------------------------------------------------------------------------------------
+FIREWALL_PROTECTION_FIX = (
+    "Set threatIntelMode Deny on the firewall policy (hybrid-aks:hub.firewall.threatIntelMode) and, on Premium, IDPS "
+    "intrusionDetection.mode Deny (hub.firewall.intrusionDetection)."
+)
+
+
+def _validate_firewall_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != FIREWALL_POLICY:
+        return
+    problems = []
+    mode = _get(args.props, "threatIntelMode")
+    if not is_unknown(mode) and not _eq(mode, "Deny"):
+        problems.append(f"threatIntelMode is {mode!r}, not Deny")
+    if _eq(_get(args.props, "sku", "tier"), "Premium"):
+        idps = _get(args.props, "intrusionDetection", "mode")
+        if not is_unknown(idps) and not _eq(idps, "Deny"):
+            problems.append(f"the Premium policy's intrusionDetection.mode is {idps!r}, not Deny")
+    if problems:
+        report(_fix(f"FirewallPolicy '{args.name}': " + "; ".join(problems) + ".", FIREWALL_PROTECTION_FIX), None)
+
+
+FIREWALL_DNS_PROXY_FIX = (
+    "FQDNs in network rules resolve only through the firewall's DNS proxy (Learn: fqdn-filtering-network-rules): turn on "
+    "hybrid-aks:hub.firewall.dnsProxy, or filter FQDNs with application rules instead."
+)
+
+
+def _validate_firewall_dns_proxy(args: StackValidationArgs, report: ReportViolation) -> None:
+    stack = _Stack(args.resources)
+    for group in stack.of_type(RULE_COLLECTION_GROUP):
+        fqdn_rules = [_get(rule, "name") for collection in _items(_get(group.props, "ruleCollections"))
+                      for rule in _items(_get(collection, "rules"))
+                      if _eq(_get(rule, "ruleType"), "NetworkRule") and _strings(_get(rule, "destinationFqdns"))[0]]
+        if not fqdn_rules:
+            continue
+        for policy in stack.of_type(FIREWALL_POLICY):
+            if not _depends_on(group, "firewallPolicyName", policy):
+                continue
+            if _on(policy.props, "dnsSettings", "enableProxy") is not True:
+                report(_fix(f"FirewallPolicy '{policy.name}': network rules {fqdn_rules} of group '{group.name}' name FQDNs, "
+                            "but dnsSettings.enableProxy is off.", FIREWALL_DNS_PROXY_FIX), group.urn)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. Logs: diagnostic settings, Container Insights, VNet flow logs
+# ---------------------------------------------------------------------------------------------
+DIAGNOSTICS_FIX = (
+    "Send the logs of every firewall, gateway, Bastion host and AKS cluster to Log Analytics (a DiagnosticSetting with "
+    "workspaceId; for AKS kube-audit-admin and guard at least), and turn on Container Insights (addonProfiles.omsagent): "
+    "the program does this from hybrid-aks:logs."
+)
+_WATCHED = (AZURE_FIREWALL, VIRTUAL_NETWORK_GATEWAY, BASTION_HOST, MANAGED_CLUSTER)
+AKS_AUDIT_LOGS = ({"kube-audit-admin", "kube-audit"}, {"guard"})
+
+
+def _validate_diagnostics(args: StackValidationArgs, report: ReportViolation) -> None:
+    stack = _Stack(args.resources)
+    settings = [d for d in stack.of_type(DIAGNOSTIC_SETTING) if _get(d.props, "workspaceId") is not None]
+    for resource in [r for t in _WATCHED for r in stack.of_type(t)]:
+        mine = [d for d in settings if _depends_on(d, "resourceUri", resource)]
+        label = _resource_label(resource)
+        if not mine:
+            report(_fix(f"{label} sends no logs to Log Analytics (no diagnostic setting with a workspace).", DIAGNOSTICS_FIX),
+                   resource.urn)
+            continue
+        if resource.resource_type != MANAGED_CLUSTER:
+            continue
+        categories = {str(_get(log, "category")) for d in mine for log in _items(_get(d.props, "logs")) if _on(log, "enabled")}
+        groups = {str(_get(log, "categoryGroup")) for d in mine for log in _items(_get(d.props, "logs")) if _on(log, "enabled")}
+        if not groups & {"allLogs", "audit"} and not all(categories & wanted for wanted in AKS_AUDIT_LOGS):
+            report(_fix(f"{label}'s diagnostic setting lacks the control-plane audit logs (kube-audit-admin and guard).",
+                        DIAGNOSTICS_FIX), resource.urn)
+        if _on(resource.props, "addonProfiles", "omsagent", "enabled") is not True:
+            report(_fix(f"{label} has no Container Insights (addonProfiles.omsagent).", DIAGNOSTICS_FIX), resource.urn)
+
+
+FLOW_LOGS_FIX = "Give every VNet a flow log (Network Watcher FlowLog targeting it): hybrid-aks:logs.flowLogs."
+
+
+def _validate_flow_logs(args: StackValidationArgs, report: ReportViolation) -> None:
+    stack = _Stack(args.resources)
+    logs = [f for f in stack.of_type(FLOW_LOG) if _on(f.props, "enabled") is True]
+    for vnet in stack.of_type(VIRTUAL_NETWORK):
+        if not any(_depends_on(f, "targetResourceId", vnet) for f in logs):
+            report(_fix(f"{_resource_label(vnet)} has no VNet flow log.", FLOW_LOGS_FIX), vnet.urn)
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. Kubernetes images pinned by digest
+# ---------------------------------------------------------------------------------------------
+IMAGE_DIGEST_FIX = "Pin the image by digest (name:tag@sha256:...), so a re-pushed tag can't change what runs."
+
+
+def _validate_image_digest(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in K8S_WORKLOADS:
+        return
+    spec = _get(args.props, "spec")
+    pod = _get(spec, "template", "spec") if args.resource_type != "kubernetes:core/v1:Pod" else spec
+    if args.resource_type == "kubernetes:batch/v1:CronJob":
+        pod = _get(spec, "jobTemplate", "spec", "template", "spec")
+    images, _ = _strings(*[_get(c, "image") for key in ("initContainers", "containers") for c in _items(_get(pod, key))])
+    loose = [image for image in images if "@sha256:" not in image]
+    if loose:
+        report(_fix(f"{args.resource_type.rsplit(':', 1)[-1]} '{args.name}': images not pinned by digest: {loose}.",
+                    IMAGE_DIGEST_FIX), None)
+
+
 # ---------------------------------------------------------------------------------------------
 # The pack
 # ---------------------------------------------------------------------------------------------
@@ -933,6 +1159,42 @@ POLICIES: list[Policy] = [
         severity=Severity.CRITICAL,
         remediation_steps=OVERLAP_FIX,
     ),
+]
+
+POLICIES += [
+    ResourceValidationPolicy(
+        name="aks-baseline", description="AKS clusters auto-upgrade (cluster and node OS), run workload identity, Defender, "
+        "Image Cleaner and the Azure Policy add-on, and taint the system pool CriticalAddonsOnly.",
+        validate=_validate_aks_baseline, enforcement_level=MANDATORY, severity=Severity.HIGH, remediation_steps=AKS_BASELINE_FIX),
+    ResourceValidationPolicy(
+        name="aks-uptime-sla", description="AKS clusters use the Standard (or Premium) tier, with the uptime SLA.",
+        validate=_validate_aks_uptime_sla, enforcement_level=MANDATORY, severity=Severity.MEDIUM, remediation_steps=AKS_UPTIME_SLA_FIX),
+    StackValidationPolicy(
+        name="aks-maintenance-window", description="AKS clusters with an auto-upgrade channel have its planned maintenance window.",
+        validate=_validate_aks_maintenance, enforcement_level=MANDATORY, severity=Severity.MEDIUM, remediation_steps=AKS_MAINTENANCE_FIX),
+    ResourceValidationPolicy(
+        name="aks-egress-through-firewall", description="AKS egress goes through the hub firewall (outboundType userDefinedRouting).",
+        validate=_validate_aks_egress, enforcement_level=MANDATORY, severity=Severity.HIGH, remediation_steps=AKS_EGRESS_FIX),
+    ResourceValidationPolicy(
+        name="firewall-threat-protection", description="Firewall policies deny known-malicious traffic (threat intel) and, on "
+        "Premium, IDPS matches.",
+        validate=_validate_firewall_protection, enforcement_level=MANDATORY, severity=Severity.HIGH,
+        remediation_steps=FIREWALL_PROTECTION_FIX),
+    StackValidationPolicy(
+        name="firewall-dns-proxy-for-fqdn-rules", description="Network rules that name FQDNs have the firewall's DNS proxy on.",
+        validate=_validate_firewall_dns_proxy, enforcement_level=MANDATORY, severity=Severity.MEDIUM,
+        remediation_steps=FIREWALL_DNS_PROXY_FIX),
+    StackValidationPolicy(
+        name="diagnostic-settings", description="Firewalls, gateways, Bastion and AKS send their logs to Log Analytics (AKS: "
+        "control-plane audit logs and Container Insights).",
+        validate=_validate_diagnostics, enforcement_level=MANDATORY, severity=Severity.HIGH, remediation_steps=DIAGNOSTICS_FIX),
+    StackValidationPolicy(
+        name="vnet-flow-logs", description="Every VNet has a VNet flow log.",
+        validate=_validate_flow_logs, enforcement_level=MANDATORY, severity=Severity.MEDIUM, remediation_steps=FLOW_LOGS_FIX),
+    ResourceValidationPolicy(
+        name="k8s-image-pinned-by-digest", description="Kubernetes workloads pin their images by digest.",
+        validate=_validate_image_digest, enforcement_level=EnforcementLevel.ADVISORY, severity=Severity.LOW,
+        remediation_steps=IMAGE_DIGEST_FIX),
 ]
 
 POLICY_NAMES: tuple[str, ...] = tuple(p.name for p in POLICIES)

@@ -168,9 +168,9 @@ def test_seed_internal_service() -> None:
     deployment = one("dev", "aks-aks-svc-default-web-deployment")
     assert deployment.get("spec.replicas") == 3
     app, port_map = deployment.get("spec.template.spec.containers")
-    assert app["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert app["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]
     assert port_map["ports"] == [{"containerPort": 85, "protocol": "TCP"}]
-    assert port_map["args"] == ["TCP-LISTEN:85,fork,reuseaddr", "TCP:127.0.0.1:80"]
+    assert port_map["args"] == ["TCP-LISTEN:85,fork,reuseaddr", "TCP:127.0.0.1:8080"]
     assert deployment.get("spec.selector.matchLabels") == service.get("spec.selector") == {"app": "web"}
 
 
@@ -271,11 +271,13 @@ def test_workflows_run_the_in_cluster_part_from_the_runner_inside_the_network(wo
     assert entries["site-lyon"] is False and entries["dev"] is True  # sanity: the rule is not vacuous
     assert job["runs-on"] == f"${{{{ {var}.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL || 'ubuntu-latest' }}}}"
     steps = job["steps"]
-    guard = next(s for s in steps if s.get("if") == f"{var}.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL == ''")
+    # pull-request.yml adds `matrix.cloud &&`: production stacks get no cloud preview from branch code.
+    guard = next(s for s in steps if s.get("if", "").endswith(f"{var}.in_cluster && vars.IN_CLUSTER_RUNNER_LABEL == ''"))
     assert "exit 1" in guard["run"], "without the label an in-cluster stack fails loudly instead of timing out on a private API"
     uses = [s.get("uses", "") for s in steps]
-    assert uses.index("azure/use-kubelogin@v1") < next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions"))
-    assert uses.index("azure/login@v2") < next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions"))
+    first = {action: next(i for i, u in enumerate(uses) if u.startswith(f"{action}@")) for action in
+             ("azure/use-kubelogin", "azure/login", "pulumi/actions")}  # pinned by commit SHA (tests/test_workflows.py)
+    assert first["azure/use-kubelogin"] < first["pulumi/actions"] and first["azure/login"] < first["pulumi/actions"]
 
 
 DEVICE_CODE_KUBECONFIG = """apiVersion: v1
@@ -311,3 +313,26 @@ def test_the_cluster_kubeconfig_logs_in_with_azurecli_not_a_device_code() -> Non
     assert converted["clusters"] == yaml.safe_load(DEVICE_CODE_KUBECONFIG)["clusters"]
     token_only = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: t}\n"
     assert yaml.safe_load(noninteractive_kubeconfig(token_only)) == yaml.safe_load(token_only)
+
+
+def test_seed_workload_is_restricted_and_fenced() -> None:
+    """Pod security "restricted" for the app and its port-map sidecar, requests/limits, probes, no API token, and a
+    NetworkPolicy that lets in only the service's pod port and lets out only DNS."""
+    pod = one("dev", "aks-aks-svc-default-web-deployment").get("spec.template.spec")
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["securityContext"]["sysctls"] == [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]  # port 85, non-root
+    for container in pod["containers"]:
+        context = container["securityContext"]
+        assert context["runAsNonRoot"] is True and context["runAsUser"] == 10001 and context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"] == {"drop": ["ALL"]} and context["readOnlyRootFilesystem"] is True
+        assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert set(container["resources"]) == {"requests", "limits"}
+        assert container["readinessProbe"]["tcpSocket"] == container["livenessProbe"]["tcpSocket"] == {"port": container["ports"][0]["containerPort"]}
+    assert pod["containers"][0]["volumeMounts"] == [{"name": "writable-0", "mountPath": "/tmp"}]
+    policy = one("dev", "aks-aks-svc-default-web-network-policy").get("spec")
+    assert policy["podSelector"] == {"matchLabels": {"app": "web"}} and policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["ingress"] == [{"ports": [{"port": 85, "protocol": "TCP"}]}]
+    assert [p["port"] for p in policy["egress"][0]["ports"]] == [53, 53]
+    # prod's orders service has no app of ours: its pods get the ingress fence only.
+    assert one("prod", "aks-aks-svc-shop-orders-network-policy").get("spec.policyTypes") == ["Ingress"]

@@ -45,7 +45,9 @@ def spokes(draw: st.DrawFn, index: int) -> dict[str, Any]:
     if draw(st.booleans()):
         service = draw(in_block("10.0.0.0/11", 16) | in_block("192.168.0.0/16", 20))
         max_count, max_pods = draw(st.integers(1, 8)), draw(st.sampled_from([30, 50, 80]))
+        # criticalAddonsOnly/allowDirectEgress: not address rules (config/plan.py _check_baseline), kept out of the oracle's way.
         spoke["aks"] = {"nodeSubnet": "nodes", "serviceCidr": service, "dnsServiceIP": str(Net(service).network_address + 10),
+                        "criticalAddonsOnly": False, "allowDirectEgress": True,
                         "systemPool": {"name": "system", "minCount": 1, "maxCount": max_count, "maxPods": max_pods,
                                        "maxSurge": draw(st.sampled_from(["1", "2", "33%"]))}}
     return spoke

@@ -27,6 +27,14 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from policy.evaluate import SECRET_SIG_KEY, Violation, evaluate, load_levels
 from policy.policies import POLICIES, POLICY_NAMES
 
+# The hand-built hub records below hold no logs (diagnostic settings, flow logs): the evaluate(, policies=NETWORK) and engine tests run the
+# network policies on them; the logs and baseline policies are tested on prod's recorded registrations
+# (tests/test_hardening.py) and on their own cases.
+NETWORK = [p for p in POLICIES if p.name in (
+    "k8s-service-lb-internal", "aks-network-plugin-azure", "aks-private-api-server", "aks-local-accounts-off-with-entra",
+    "subnet-nsg", "gateway-subnet-no-default-route", "nsg-no-admin-from-internet", "public-ip-standard-static",
+    "public-ip-only-edge", "vpn-ikev2-strong-crypto", "no-overlapping-address-space")]
+
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 U = UNKNOWN_STRING_VALUE          # what the engine sends for a value not known during a preview
 SECRET = "1b47061264138c4ac30d75fd1eb44270"
@@ -91,12 +99,13 @@ def check_stack(policy_name: str, *resources: PolicyResource) -> list[tuple[str,
 
 def test_policies_have_unique_names_descriptions_levels_and_remediation() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 12
+    assert len(names) == len(set(names)) == 21
     assert tuple(names) == POLICY_NAMES
     for policy in POLICIES:
         assert policy.description.strip(), policy.name
         assert policy.remediation_steps and len(policy.remediation_steps) > 40, policy.name
-        assert policy.enforcement_level == EnforcementLevel.MANDATORY, policy.name
+        advisory = policy.name == "k8s-image-pinned-by-digest"  # a warning by design
+        assert policy.enforcement_level == (EnforcementLevel.ADVISORY if advisory else EnforcementLevel.MANDATORY), policy.name
 
 
 def test_policy_main_builds_the_pack_without_being_imported() -> None:
@@ -527,11 +536,18 @@ def _connection(**extra: Any) -> dict[str, Any]:
 
 def test_vpn_connection_with_ikev2_and_strong_crypto_is_compliant() -> None:
     assert check("vpn-ikev2-strong-crypto", CONN, _connection()) == []
-    assert check("vpn-ikev2-strong-crypto", CONN, _connection(ipsecPolicies=None)) == []   # Azure's default proposals
     for group in ("DHGroup24", "ECP256", "ECP384", "DHGroup2048"):
         assert check("vpn-ikev2-strong-crypto", CONN, _connection(ipsecPolicies=[{**STRONG, "dhGroup": group}])) == []
     express_route = {"connectionType": "ExpressRoute", "peer": {"id": "circuit"}, "authorizationKey": "k"}
     assert check("vpn-ikev2-strong-crypto", CONN, express_route) == []
+
+
+def test_vpn_connection_without_an_explicit_policy_violates() -> None:
+    """Azure's default proposals include weak algorithms: an IPsec connection must state its policy."""
+    for missing in (None, []):
+        [message] = check("vpn-ikev2-strong-crypto", CONN, _connection(ipsecPolicies=missing))
+        assert "ipsecPolicies is empty" in message
+    assert check("vpn-ikev2-strong-crypto", CONN, _connection(ipsecPolicies=U)) == []
 
 
 def test_vpn_connection_ikev1_or_unset_protocol_violates() -> None:
@@ -632,16 +648,19 @@ def test_overlap_unknown_and_invalid_prefixes() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# policy config per stack, and evaluate()
+# policy config per stack, and evaluate(, policies=NETWORK)
 # ------------------------------------------------------------------------------------------------
 
 def test_load_levels_prod_dev_and_default() -> None:
-    assert load_levels("prod") == {name: "mandatory" for name in POLICY_NAMES}
+    # Digest pinning only warns everywhere (tags of public images; README "Kubernetes scan").
+    assert load_levels("prod") == {name: "advisory" if name == "k8s-image-pinned-by-digest" else "mandatory" for name in POLICY_NAMES}
     dev = load_levels("dev")
     relaxed = {n for n, level in dev.items() if level == "advisory"}
-    assert relaxed == {"aks-private-api-server", "aks-local-accounts-off-with-entra", "vpn-ikev2-strong-crypto"}
-    assert dev["nsg-no-admin-from-internet"] == dev["no-overlapping-address-space"] == "mandatory"
-    assert load_levels("site-singapore") == {name: "mandatory" for name in POLICY_NAMES}
+    assert relaxed == {"aks-private-api-server", "aks-local-accounts-off-with-entra", "vpn-ikev2-strong-crypto",
+                       "aks-uptime-sla", "k8s-image-pinned-by-digest"}
+    assert dev["nsg-no-admin-from-internet"] == dev["no-overlapping-address-space"] == dev["aks-baseline"] == "mandatory"
+    singapore = load_levels("site-singapore")
+    assert {n for n, level in singapore.items() if level == "advisory"} == {"aks-egress-through-firewall", "k8s-image-pinned-by-digest"}
 
 
 def test_policy_config_files_are_pulumi_policy_config() -> None:
@@ -699,11 +718,11 @@ def _hub_records(*, gateway_default_route: bool = False, weak_protocol: bool = F
 
 
 def test_evaluate_compliant_records() -> None:
-    assert evaluate(_hub_records(), load_levels("prod")) == []
+    assert evaluate(_hub_records(), load_levels("prod"), policies=NETWORK) == []
 
 
 def test_evaluate_reports_resource_and_stack_violations_with_levels() -> None:
-    violations = evaluate(_hub_records(gateway_default_route=True, weak_protocol=True), load_levels("dev"))
+    violations = evaluate(_hub_records(gateway_default_route=True, weak_protocol=True), load_levels("dev"), policies=NETWORK)
     assert [(v.policy, v.level, v.name) for v in violations] == [
         ("gateway-subnet-no-default-route", "mandatory", "hub-gateway"),
         ("vpn-ikev2-strong-crypto", "advisory", "hub-s2s-lab"),   # the secret was unwrapped to 'IKEv1'
@@ -718,10 +737,10 @@ def test_evaluate_reports_resource_and_stack_violations_with_levels() -> None:
 
 def test_evaluate_levels_default_all_and_disabled() -> None:
     records = _hub_records(weak_protocol=True)
-    assert [v.level for v in evaluate(records, {})] == ["mandatory"]
-    assert [v.level for v in evaluate(records, {"all": "advisory"})] == ["advisory"]
-    assert evaluate(records, {"vpn-ikev2-strong-crypto": "disabled"}) == []
-    assert [v.level for v in evaluate(records, {"vpn-ikev2-strong-crypto": "remediate"})] == ["mandatory"]
+    assert [v.level for v in evaluate(records, {}, policies=NETWORK)] == ["mandatory"]
+    assert [v.level for v in evaluate(records, {"all": "advisory"}, policies=NETWORK)] == ["advisory"]
+    assert evaluate(records, {"vpn-ikev2-strong-crypto": "disabled"}, policies=NETWORK) == []
+    assert [v.level for v in evaluate(records, {"vpn-ikev2-strong-crypto": "remediate"}, policies=NETWORK)] == ["mandatory"]
 
 
 def test_evaluate_follows_dependencies_without_ids() -> None:
@@ -729,7 +748,7 @@ def test_evaluate_follows_dependencies_without_ids() -> None:
     pip_urn = _urn(PIP, "vm-pip")
     records = [_record(PIP, "vm-pip", _pip()),
                _record(NIC, "vm-nic", {"ipConfigurations": [_ip_config("vm-pip_id")]}, deps=(pip_urn,))]
-    [violation] = evaluate(records, {})
+    [violation] = evaluate(records, {}, policies=NETWORK)
     assert (violation.policy, violation.name, violation.urn) == ("public-ip-only-edge", "vm-nic", _urn(NIC, "vm-nic"))
     assert violation.message.startswith("PublicIPAddress 'vm-pip' is attached to NetworkInterface 'vm-nic'")
 
@@ -739,7 +758,7 @@ def test_evaluate_treats_mock_unknowns_as_unknown() -> None:
     records = [_record(SVC, "web", _service({INTERNAL: "true", INTERNAL_SUBNET: Unknown()})),
                _record(SUBNET, "app", _subnet("app", nsg=Unknown())),
                _record(AKS, "aks", _aks(networkProfile={"networkPlugin": Unknown()}))]
-    assert evaluate(records, {}) == []
+    assert evaluate(records, {}, policies=NETWORK) == []
 
 
 def test_evaluate_reports_a_policy_that_cannot_run_in_preview() -> None:
@@ -759,7 +778,7 @@ def test_evaluate_reports_a_policy_that_cannot_run_in_preview() -> None:
 
 def _servicer() -> Any:
     from pulumi_policy.policy import _PolicyAnalyzerServicer   # private, but pinned (pulumi-policy <2)
-    return _PolicyAnalyzerServicer("hybrid-aks-policies", "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
+    return _PolicyAnalyzerServicer("hybrid-aks-policies", "0.0.1", NETWORK, EnforcementLevel.MANDATORY)
 
 
 def test_engine_analyze_with_stack_policy_config() -> None:

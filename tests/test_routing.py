@@ -106,7 +106,8 @@ def test_routing_config_refused_with_key(mutate: Callable[[dict[str, Any]], None
                d["gateways"]["vpn"].__setitem__("asn", 65515)),
     lambda d: flow(d, **{"from": {"site": "lab"}, "to": {"spoke": "data", "subnet": "app"}}),
     lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"]["firewall"].__setitem__("egressFqdns", ["registry.example.com"])),
-    lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"].pop("firewall")),  # no firewall filters egress
+    lambda d: (app_image("registry.example.com/team/web:1.0")(d), d["hub"].pop("firewall"),  # no firewall filters egress
+               d["spokes"][0]["aks"].__setitem__("allowDirectEgress", True)),  # ... which the stack must accept explicitly
 ], ids=["bgp-default", "default-site", "er-with-65515", "site-to-spoke-subnet", "explicit-egress", "no-firewall"])
 def test_routing_config_that_azure_honours_is_accepted(mutate: Callable[[dict[str, Any]], None]) -> None:
     document = copy.deepcopy(BASE)
@@ -231,7 +232,7 @@ def test_every_image_is_pullable_through_the_firewall(stack: str) -> None:
             missing = {host for host in PULL_HOSTS[registry] if (nodes, host) not in allowed}
             assert not missing, f"{stack}: {image} can't be pulled from {nodes}: {missing} not allowed"
     if stack == "dev":
-        assert {c["image"] for d in deployments for c in d.get("spec.template.spec.containers")} == {"nginx:1.27", "alpine/socat:1.8.0.1"}
+        assert {c["image"] for d in deployments for c in d.get("spec.template.spec.containers")} == {"nginxinc/nginx-unprivileged:1.27", "alpine/socat:1.8.0.1"}
 
 
 def test_a_cluster_behind_the_hub_resolver_waits_for_its_dns() -> None:
