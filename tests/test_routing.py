@@ -277,3 +277,31 @@ def test_traffic_to_private_endpoints_is_snated_by_the_firewall() -> None:
     for address in ("10.1.0.4", "10.2.0.4", "172.16.0.10", "192.168.1.1", "100.64.0.1", "10.2.2.1"):
         assert any(ipaddress.ip_address(address) in r for r in covered), address  # still not SNATed
     assert one("dev", "hub-firewall-policy").get("snat") is None  # no private endpoints: Azure's default
+
+
+def test_registry_of_localhost_without_a_port() -> None:
+    assert registry_of("localhost/team/app:1") == "localhost"
+
+
+def test_an_azure_container_registry_pulls_from_its_regional_data_endpoint() -> None:
+    from config.registries import pull_hosts
+    assert pull_hosts("contoso.azurecr.io", "westeurope") == ("contoso.azurecr.io", "contoso.westeurope.data.azurecr.io")
+    assert pull_hosts("registry.example.com", "westeurope") is None
+
+
+def test_spoke_images_name_each_image_and_the_sidecar_by_their_keys() -> None:
+    from config.model import Spoke
+    from config.registries import spoke_images
+    spoke = Spoke.model_validate({
+        "name": "s", "addressSpace": ["10.5.0.0/16"], "subnets": {"nodes": "10.5.0.0/22", "ilb": "10.5.8.0/24"},
+        "aks": {"nodeSubnet": "nodes", "serviceCidr": "10.240.0.0/16", "dnsServiceIP": "10.240.0.10", "internalServices": [
+            {"name": "bare", "subnet": "ilb", "port": 80, "targetPort": 80},
+            {"name": "same", "subnet": "ilb", "port": 80, "targetPort": 8080, "app": {"image": "ghcr.io/a/b:1", "containerPort": 8080}},
+            {"name": "mapped", "subnet": "ilb", "port": 90, "targetPort": 85, "app": {"image": "mcr.microsoft.com/c:1", "containerPort": 80}},
+        ]}})
+    app = ("aks", "internalServices")
+    assert spoke_images(spoke) == [
+        ((*app, 1, "app", "image"), "ghcr.io/a/b:1"),
+        ((*app, 2, "app", "image"), "mcr.microsoft.com/c:1"),
+        ((*app, 2, "app", "containerPort"), "alpine/socat:1.8.0.1"),
+    ]
