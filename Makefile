@@ -50,6 +50,16 @@ scan: $(DEPS) $(SCAN_VENV)/.installed
 bench: $(DEPS)
 	$(BIN)/python -m offline.bench
 
+## Mutation score of config/ and components/ with mutmut (long: hours for all; narrow it, e.g. MUTANTS="config.topology*").
+MUTANTS ?=
+mutation: $(DEPS)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	rm -rf mutants
+	$(BIN)/mutmut run $(MUTANTS) > /dev/null || true
+	$(BIN)/mutmut results | grep -v 'not checked' || true
+	$(BIN)/mutmut export-cicd-stats > /dev/null
+	$(BIN)/python -m offline.mutation
+
 ## Refresh the replacement guard's snapshots (tests/snapshots/) after a deliberate change.
 snapshot: $(DEPS)
 	$(BIN)/python -m offline.snapshot --write

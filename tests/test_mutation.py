@@ -1,0 +1,12 @@
+"""`make mutation`'s score line: killed over checked, with what was not checked shown, not hidden."""
+
+from offline.mutation import score_line
+
+
+def test_score_counts_killed_over_killed_and_survived() -> None:
+    assert score_line({"killed": 45, "survived": 5, "total": 60, "no_tests": 10}) == (
+        "mutation score: 45 killed / 50 checked = 90.0% (5 survived, no_tests 10)")
+
+
+def test_score_of_nothing_checked_is_zero() -> None:
+    assert score_line({"total": 0}) == "mutation score: 0 killed / 0 checked = 0.0% (0 survived)"
