@@ -91,6 +91,18 @@ FORCED_LINKS: dict[tuple[str, str], str] = {
     ("pulumi:providers:kubernetes", "azure-native:authorization:RoleAssignment"):
         "with Azure RBAC the deployer needs its Kubernetes role before it creates objects",
     ("azure-native:authorization:RoleAssignment", f"{AKS}ManagedCluster"): "the scope must exist",
+    # AKS Arc (aks-create-clusters-arm, deploy-load-balancer-cli): the provisioned cluster instance is an extension
+    # resource of the connected cluster; the Arc networking extension installs into the running cluster; MetalLB's
+    # load balancer and BGP peers are served by that extension; a load balancer names its BGP peers.
+    ("azure-native:resources:Deployment", "azure-native:kubernetes:ConnectedCluster"):
+        "provisionedClusterInstances/default is created on the connected cluster",
+    ("azure-native:kubernetesconfiguration:Extension", "azure-native:resources:Deployment"):
+        "an Arc extension installs into the running cluster (the provisioned cluster instance)",
+    ("azure-native:kubernetesruntime:BgpPeer", "azure-native:kubernetesconfiguration:Extension"):
+        "MetalLB's BGP peers are served by the microsoft.arcnetworking extension",
+    ("azure-native:kubernetesruntime:LoadBalancer", "azure-native:kubernetesconfiguration:Extension"):
+        "MetalLB's load balancers are served by the microsoft.arcnetworking extension",
+    ("azure-native:kubernetesruntime:LoadBalancer", "azure-native:kubernetesruntime:BgpPeer"): "a load balancer names its BGP peers",
 }
 FORCED_ANY_DEPENDENCY = {"azure-native:resources:ResourceGroup": "every resource lives in a resource group"}
 # Kubernetes objects need their provider, i.e. a reachable cluster.
@@ -161,6 +173,8 @@ def minutes_of(registration: Registration) -> float:
     typical = TYPICAL_MINUTES.get(registration.type)
     if typical is not None:
         return typical
+    if registration.type == "azure-native:resources:Deployment" and "provisionedClusterInstances" in str(registration.inputs):
+        return TYPICAL_MINUTES["azure-native:hybridcontainerservice:ProvisionedClusterInstance"]  # the ARM deployment carrying it
     return DEFAULT_AZURE_MINUTES if registration.type.startswith("azure-native:") else DEFAULT_OTHER_MINUTES
 
 

@@ -17,7 +17,7 @@ from config import load_stack
 from config.registries import registry_of
 from offline.mocks import Registration
 from offline.preview import preview
-from tests.stacks import ROOT, evaluated
+from tests.stacks import ROOT, STACKS, evaluated
 from tests.test_config import BASE, H, problems_of, raw_of, site, with_er_gateway
 from tests.test_preview import project_with
 
@@ -143,12 +143,21 @@ def test_the_firewall_waits_for_every_rule_collection_group(stack: str) -> None:
     assert groups[0].urn in groups[1].dependencies  # one group change at a time on a policy
 
 
-# site-lyon left: without its own gateway its longest chain is the Arc cluster's, whose links offline/critical_path.py
-# records only as "recorded dependency" (no Azure-forced lower bound for them yet).
-@pytest.mark.parametrize("stack", ["dev", "prod", "site-singapore", "lz-payments"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_critical_path_stays_at_the_lower_bound(stack: str) -> None:
     critical = evaluated(stack).critical_path
     assert critical is not None and critical.ratio == 1.0
+
+
+def test_site_lyons_critical_path_is_the_arc_cluster_then_its_load_balancer() -> None:
+    """Connected cluster (5 min), the provisioned cluster instance's deployment (about 20, aks-create-clusters-arm),
+    then the networking extension, BGP peer and MetalLB, each waiting on what Azure needs before it."""
+    critical = evaluated("site-lyon").critical_path
+    assert critical is not None
+    assert [link.name for link in critical.longest.chain] == [
+        "site-lyon-dc-rg", "site-lyon-dc-arc", "site-lyon-dc-cluster-instance", "site-lyon-dc-arcnetworking",
+        "site-lyon-dc-bgp-peer-0", "site-lyon-dc-metallb"]
+    assert round(critical.longest.minutes, 1) == 26.0
 
 
 def test_prod_critical_path_is_the_gateway_then_peerings_then_cluster() -> None:
