@@ -23,7 +23,7 @@ from config.problems import ConfigError
 from config.secrets import read_kubeconfigs, read_secrets
 from config.source import read_stack_and_hub
 from config.topology import (
-    aks_subnets, default_route_to_gateway, dns_upstream, firewall_flows, firewall_no_snat_ranges, firewall_private_ip,
+    aks_addon_fqdns, aks_subnets, default_route_to_gateway, dns_upstream, firewall_flows, firewall_no_snat_ranges, firewall_private_ip,
     firewall_routed_prefixes, forwarding_rules, hub_api_zone_key, hub_private_zones, registry_egress, uses_hub_api_zone,
     vnet_dns_servers,
 )
@@ -62,7 +62,7 @@ if hub_stack is None:
         egress_sources=[spoke.subnets[s] for spoke in org_view.spokes for s in sorted(aks_subnets(spoke))],
         default_route_to_gateway=default_route_to_gateway(stack), gateway_routes=firewall_routed_prefixes(org_view),
         firewall_flows=firewall_flows(org_view), registry_egress=registry_egress(org_view),
-        no_snat_ranges=firewall_no_snat_ranges(org_view), private_dns_zones=hub_private_zones(org_view), private_zone_aliases=zone_aliases,
+        no_snat_ranges=firewall_no_snat_ranges(org_view), addon_fqdns=aks_addon_fqdns(org_view), private_dns_zones=hub_private_zones(org_view), private_zone_aliases=zone_aliases,
         log_workspace_id=monitoring.workspace_id, dns_upstream=dns_upstream(stack),
     ), opts=own)
 

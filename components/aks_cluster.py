@@ -139,10 +139,10 @@ class AksCluster(pulumi.ComponentResource):
             # Workload identity needs the OIDC issuer (workload-identity-deploy-cluster).
             oidc_issuer_profile=azure.containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=aks.workload_identity),
             security_profile=self._security_profile(), addon_profiles=self._addon_profiles(),
-            # agentPoolProfiles only creates the cluster (AKS needs its system pool in the create call). After that AKS
-            # owns the list: a refresh fills it with every pool (the AgentPool resources' too) and the autoscaler's
-            # counts, and any PUT carrying it moves every pool to Scaling (pulumi-azure-native#4264, #2719). Pools
-            # change through the AgentPool resources; a changed system pool is a new pool (see README).
+            # agentPoolProfiles only creates the cluster (AKS needs its system pool in the create call); ignoring it
+            # keeps pool changes out of the cluster's diff. An update for another reason still sends the list in
+            # state, which a refresh fills with every pool (pulumi-azure-native#4264, #2719): see README. Pools change
+            # through the AgentPool resources; a changed system pool is a new pool.
             opts=ResourceOptions(parent=self, protect=args.protect, depends_on=waits_for,
                                  ignore_changes=["agentPoolProfiles"]))
         self.cluster_name, self.cluster_id = cluster.name, cluster.id
@@ -150,6 +150,8 @@ class AksCluster(pulumi.ComponentResource):
         if args.log_workspace_id is not None:
             diagnostic_setting(f"{name}-diagnostics", cluster.id, args.log_workspace_id, self, categories=CONTROL_PLANE_LOGS,
                                dedicated=True)
+            if aks.container_insights:
+                self._create_container_insights_rule(cluster, args.log_workspace_id)
         for pool in aks.user_pools:
             azure.containerservice.AgentPool(
                 f"{name}-pool-{pool.name}", resource_group_name=args.resource_group_name, resource_name_=cluster.name,
@@ -190,6 +192,27 @@ class AksCluster(pulumi.ComponentResource):
             addons["omsagent"] = cs.ManagedClusterAddonProfileArgs(
                 enabled=True, config={"logAnalyticsWorkspaceResourceID": workspace, "useAADAuth": "true"})
         return addons
+
+    def _create_container_insights_rule(self, cluster: azure.containerservice.ManagedCluster, workspace: Input[str]) -> None:
+        """With managed-identity auth the agent collects only what a data collection rule associated with the cluster
+        as ContainerInsightsExtension says; `az aks enable-addons` creates both, ARM and Pulumi must declare them
+        (kubernetes-monitoring-enable, and Microsoft's onboarding templates)."""
+        args, monitor = self._args, azure.monitor
+        streams = ["Microsoft-ContainerInsights-Group-Default"]
+        rule = monitor.DataCollectionRule(
+            f"{self._name}-container-insights", resource_group_name=args.resource_group_name, location=args.location,
+            tags=dict(args.tags), data_collection_rule_name=f"MSCI-{args.location}-aks-{args.prefix}-{args.spoke.name}", kind="Linux",
+            data_sources=monitor.DataCollectionRuleDataSourcesArgs(extensions=[monitor.ExtensionDataSourceArgs(
+                name="ContainerInsightsExtension", extension_name="ContainerInsights", streams=streams,
+                extension_settings={"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off",
+                                                               "enableContainerLogV2": True}})]),
+            destinations=monitor.DataCollectionRuleDestinationsArgs(
+                log_analytics=[monitor.LogAnalyticsDestinationArgs(workspace_resource_id=workspace, name="ciworkspace")]),
+            data_flows=[monitor.DataFlowArgs(streams=streams, destinations=["ciworkspace"])],
+            opts=ResourceOptions(parent=self))
+        monitor.DataCollectionRuleAssociation(
+            f"{self._name}-container-insights-association", resource_uri=cluster.id, association_name="ContainerInsightsExtension",
+            data_collection_rule_id=rule.id, opts=ResourceOptions(parent=self))
 
     def _create_maintenance_windows(self, cluster: azure.containerservice.ManagedCluster) -> None:
         """The planned maintenance windows of both auto-upgrade channels (planned-maintenance): the reserved names
@@ -246,7 +269,10 @@ class AksCluster(pulumi.ComponentResource):
             # A name derived from stable strings, so the assignment is never replaced between runs.
             role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"hybrid-aks/{args.prefix}/{args.spoke.name}/{scope_name}/{role}")),
             scope=scope, principal_id=principal, principal_type="ServicePrincipal",
-            role_definition_id=Output.concat("/subscriptions/", args.subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role),
+            # Under the scope's subscription, as Azure returns it: one under another subscription (a landing zone's grant
+            # on the hub's zone) reads back different after a refresh and would replace the assignment.
+            role_definition_id=Output.from_input(scope).apply(
+                lambda scope_id: f"/subscriptions/{scope_id.split('/')[2]}/providers/Microsoft.Authorization/roleDefinitions/{role}"),
             opts=ResourceOptions(parent=self))
 
     def _grant_network_contributor(self, identity: azure.managedidentity.UserAssignedIdentity) -> list[pulumi.Resource]:

@@ -34,6 +34,7 @@ class HubArgs:
     gateway_routes: list[tuple[str, str]]  # (name, prefix) GatewaySubnet sends through the firewall
     firewall_flows: list[FirewallFlow]  # hybrid and spoke-to-spoke traffic the firewall allows
     registry_egress: list[RegistryEgress]  # where the clusters' nodes pull the stack's images from
+    addon_fqdns: list[str]  # what the clusters' add-ons reach (Container Insights, Azure Policy, Defender)
     no_snat_ranges: list[str] | None  # the firewall's private ranges when private endpoints need SNAT, else Azure's default
     # Private zones to create, each once (config.topology.hub_private_zones: hub.privateDnsZones plus the shared
     # API-server zone), and the aliases of a zone's and its hub link's former names (zone -> (zone, link) aliases).
@@ -252,6 +253,7 @@ class Hub(pulumi.ComponentResource):
             https("aks-fqdn-tag", sources, tags=["AzureKubernetesService"]),
             https("aks-fqdns", sources, fqdns=[f"*.hcp.{args.location}.azmk8s.io", *AKS_EGRESS_FQDNS]),
             *(https(f"images-{egress.registry}", egress.sources, fqdns=egress.fqdns) for egress in args.registry_egress),
+            *([https("aks-addons", sources, fqdns=list(args.addon_fqdns))] if args.addon_fqdns else []),
         ]
         if firewall.egress_fqdns:
             fqdn_rules.append(https("egress-fqdns", sources, fqdns=list(firewall.egress_fqdns)))

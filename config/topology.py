@@ -22,6 +22,22 @@ AKS_EGRESS_FQDNS = (
     "mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com",
     "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com",
 )
+# What each add-on reaches, listed apart from the core set (outbound-rules-control-egress, "AKS addons and integrations").
+AKS_ADDON_FQDNS: dict[str, tuple[str, ...]] = {
+    "container_insights": ("dc.services.visualstudio.com", "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com",
+                           "*.monitoring.azure.com", "*.ingest.monitor.azure.com", "global.handler.control.monitor.azure.com",
+                           "*.handler.control.monitor.azure.com"),
+    "azure_policy": ("data.policy.core.windows.net", "store.policy.core.windows.net", "dc.services.visualstudio.com"),
+    "defender": ("login.microsoftonline.com", "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com",
+                 "*.cloud.defender.microsoft.com"),
+}
+
+
+def aks_addon_fqdns(stack: StackConfig) -> list[str]:
+    """HTTPS destinations of the add-ons the stack's clusters turn on (sorted, each once)."""
+    hosts = {host for spoke in stack.spokes if spoke.aks for addon, fqdns in AKS_ADDON_FQDNS.items()
+             if getattr(spoke.aks, addon) for host in fqdns}
+    return sorted(hosts)
 
 
 def first_usable(cidr: str) -> str:

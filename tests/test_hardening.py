@@ -152,3 +152,42 @@ def test_dev_bastion_sends_its_logs_to_the_workspace() -> None:
     setting = registrations["hub-bastion-diagnostics"]
     assert setting.get("resourceUri") == registrations["hub-bastion"].id
     assert setting.get("workspaceId") == registrations["logs-workspace"].id
+
+
+def test_container_insights_collects_through_a_rule_associated_with_the_cluster() -> None:
+    """Managed-identity Container Insights needs a data collection rule associated as ContainerInsightsExtension
+    (kubernetes-monitoring-enable); without it the agent runs and collects nothing."""
+    records = prod_records()
+    rule = one(records, "aks-aks-container-insights")["inputs"]
+    association = one(records, "aks-aks-container-insights-association")["inputs"]
+    (extension,) = rule["dataSources"]["extensions"]
+    assert (extension["extensionName"], extension["streams"]) == ("ContainerInsights", ["Microsoft-ContainerInsights-Group-Default"])
+    (destination,) = rule["destinations"]["logAnalytics"]
+    assert destination["workspaceResourceId"] == one(records, "logs-workspace")["id"]
+    assert rule["dataFlows"] == [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": [destination["name"]]}]
+    assert association["associationName"] == "ContainerInsightsExtension"
+    assert association["resourceUri"] == one(records, "aks-aks-cluster")["id"]
+
+
+def test_the_firewall_lets_the_add_ons_reach_their_endpoints() -> None:
+    """Add-on endpoints are listed apart from AKS's core egress (outbound-rules-control-egress, AKS addons)."""
+    records = prod_records()
+    rules = {rule["name"]: rule for c in one(records, "hub-firewall-aks-egress")["inputs"]["ruleCollections"] for rule in c["rules"]}
+    addons = set(rules["aks-addons"]["targetFqdns"])
+    assert {"data.policy.core.windows.net", "store.policy.core.windows.net", "*.ods.opinsights.azure.com",
+            "*.oms.opinsights.azure.com", "dc.services.visualstudio.com", "*.monitoring.azure.com"} <= addons
+    assert rules["aks-addons"]["sourceAddresses"] == rules["aks-fqdns"]["sourceAddresses"]
+
+
+def test_a_role_definition_lives_in_its_scopes_subscription() -> None:
+    """Azure returns a role assignment's roleDefinitionId under the scope's subscription; one built under another
+    (lz-payments' grant on prod's API zone) would read back different after a refresh and be replaced."""
+    from tests.stacks import evaluated
+    assignments = [r for r in evaluated("lz-payments").registrations if r.type == "azure-native:authorization:RoleAssignment"]
+    assert assignments
+    subscriptions = set()
+    for assignment in assignments:
+        scope_subscription = assignment.get("scope").split("/")[2]
+        assert assignment.get("roleDefinitionId").split("/")[2] == scope_subscription, assignment.name
+        subscriptions.add(scope_subscription)
+    assert len(subscriptions) == 2  # the landing zone's own, and the hub's (its API zone)
