@@ -15,13 +15,13 @@ from functools import cached_property
 from netaddr import IPAddress, IPNetwork, IPSet
 
 from config.attach import HubContext
+from config.azure import AZURE_RESERVED_PER_SUBNET, azure_reserved, first_usable
 from config.model import Aks, Flow, FlowEnd, Gateways, Hub, NodePool, Site, Spoke, StackConfig
 from config.onprem import check_site
 from config.problems import Problem, key_of
 from config.rules import known
 from config.registries import PULL_HOSTS, pull_hosts, registry_of, spoke_images
 
-AZURE_RESERVED_PER_SUBNET = 5  # network, .1 gateway, .2/.3 Azure DNS, broadcast (virtual-networks-faq)
 SMALLEST_SUBNET = 29  # virtual-networks-faq
 
 # Not usable in a VNet (virtual-networks-faq).
@@ -435,7 +435,7 @@ class _Plan:
             key = key_of("spokes", i, "privateEndpointSubnets", j)
             if name not in spoke.subnets:
                 self._add("private-endpoint-subnet-exists", key, f"names subnet '{name}', which spoke '{spoke.name}' does not have", f"name one of: {', '.join(spoke.subnets)}")
-            elif spoke.aks and name in {self.pool_subnet(spoke.aks, pool) for pool in [spoke.aks.system_pool, *spoke.aks.user_pools]}:
+            elif spoke.aks and name in spoke.aks.pool_subnets():
                 self._add("private-endpoint-subnet-not-nodes", key, f"'{name}' holds AKS nodes (and a private cluster's API-server endpoint, reached from on-prem directly)",
                           "put private endpoints in a subnet of their own")
 
@@ -605,9 +605,6 @@ class _Plan:
             self._add("dns-service-ip-usable", key, f"{dns} is the {role} of serviceCidr {service}",
                       f"use another address inside it, e.g. {service.network + 10} (concepts-network-cni-overview)")
 
-    def pool_subnet(self, aks: Aks, pool: NodePool) -> str:
-        return pool.subnet or aks.node_subnet
-
     def _check_pools(self, i: int, spoke: Spoke, aks: Aks, overlay: bool) -> None:
         path = ("spokes", i, "aks")
         pools = [("systemPool", aks.system_pool), *((f"userPools[{j}]", p) for j, p in enumerate(aks.user_pools))]
@@ -626,7 +623,7 @@ class _Plan:
                 self._add("pool-min-not-above-max", f"{key}.minCount", f"{pool.min_count} is above maxCount {pool.max_count}", "make minCount <= maxCount")
             if where == "systemPool" and pool.min_count < 1:
                 self._add("system-pool-min-one", f"{key}.minCount", "a system pool cannot scale to zero", "use 1 or more (use-system-pools)")
-            subnet = self.pool_subnet(aks, pool)
+            subnet = aks.pool_subnet(pool)
             subnet_key = f"{key}.subnet" if pool.subnet else key_of(*path, "nodeSubnet")
             if subnet not in spoke.subnets:
                 self._add("pool-subnet-exists", subnet_key, f"names subnet '{subnet}', which spoke '{spoke.name}' does not have",
@@ -663,7 +660,7 @@ class _Plan:
         need: dict[str, int] = {}
         for pool in [aks.system_pool, *aks.user_pools]:
             per_node = 1 if overlay else pool.max_pods + 1
-            subnet = self.pool_subnet(aks, pool)
+            subnet = aks.pool_subnet(pool)
             need[subnet] = need.get(subnet, 0) + (pool.max_count + surge_nodes(pool)) * per_node
         for service in aks.internal_services:
             if service.subnet in need:
@@ -693,10 +690,10 @@ class _Plan:
             ip_key = f"{key}.staticIp"
             if ip not in network:
                 self._add("service-ip-in-subnet", ip_key, f"{ip} is outside subnet '{service.subnet}' ({network})",
-                          f"use an address inside it, e.g. {network.network + 4}")
-            elif ip in _azure_reserved(network):
+                          f"use an address inside it, e.g. {first_usable(network)}")
+            elif ip in azure_reserved(network):
                 self._add("service-ip-not-reserved", ip_key, f"{ip} is one of the five addresses Azure reserves in {network}",
-                          f"use {network.network + 4} to {network.broadcast - 1} (virtual-networks-faq)")
+                          f"use {first_usable(network)} to {network.broadcast - 1} (virtual-networks-faq)")
             elif str(ip) in taken:
                 self._add("service-ips-unique", ip_key, f"{ip} is already the static IP of {taken[str(ip)]}", "give each service its own address")
             taken.setdefault(str(ip), ip_key)
@@ -873,10 +870,6 @@ def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | No
 
 def _prefix_for(addresses: int) -> int:
     return max(0, 32 - max(0, math.ceil(math.log2(max(addresses, 1)))))  # never a negative, garbled prefix
-
-
-def _azure_reserved(network: IPNetwork) -> set[IPAddress]:
-    return {network.network + k for k in range(4)} | {network.broadcast}
 
 
 def _iana_reserved(asn: int) -> bool:
