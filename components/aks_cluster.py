@@ -157,7 +157,7 @@ class AksCluster(pulumi.ComponentResource):
                 f"{name}-pool-{pool.name}", resource_group_name=args.resource_group_name, resource_name_=cluster.name,
                 agent_pool_name=pool.name, mode="User", os_type="Linux", type="VirtualMachineScaleSets",
                 vm_size=pool.vm_size, count=pool.min_count, min_count=pool.min_count, max_count=pool.max_count,
-                enable_auto_scaling=True, max_pods=pool.max_pods, vnet_subnet_id=args.subnet_ids[pool.subnet or aks.node_subnet],
+                enable_auto_scaling=True, max_pods=pool.max_pods, vnet_subnet_id=args.subnet_ids[aks.pool_subnet(pool)],
                 availability_zones=list(pool.zones) or None,
                 upgrade_settings=azure.containerservice.AgentPoolUpgradeSettingsArgs(max_surge=pool.max_surge),
                 opts=ResourceOptions(parent=self, ignore_changes=["count"]))
@@ -258,7 +258,7 @@ class AksCluster(pulumi.ComponentResource):
             node_taints=[CRITICAL_ADDONS_ONLY] if mode == "System" and aks.critical_addons_only else None,
             name=pool.name, mode=mode, os_type="Linux", type="VirtualMachineScaleSets", vm_size=pool.vm_size,
             count=pool.min_count, min_count=pool.min_count, max_count=pool.max_count, enable_auto_scaling=True,
-            max_pods=pool.max_pods, vnet_subnet_id=self._args.subnet_ids[pool.subnet or aks.node_subnet],
+            max_pods=pool.max_pods, vnet_subnet_id=self._args.subnet_ids[aks.pool_subnet(pool)],
             availability_zones=list(pool.zones) or None,
             upgrade_settings=azure.containerservice.AgentPoolUpgradeSettingsArgs(max_surge=pool.max_surge))
 
@@ -279,7 +279,7 @@ class AksCluster(pulumi.ComponentResource):
         """Network Contributor on node subnets, load-balancer subnets and the route table (internal-lb, egress-udr)."""
         aks, args = self._args.spoke.aks, self._args
         assert aks is not None
-        subnets = {pool.subnet or aks.node_subnet for pool in [aks.system_pool, *aks.user_pools]}
+        subnets = aks.pool_subnets()
         subnets |= {service.subnet for service in aks.internal_services}
         grants: list[pulumi.Resource] = [
             self._role(NETWORK_CONTRIBUTOR, f"subnet-{subnet}", args.subnet_ids[subnet], identity.principal_id) for subnet in sorted(subnets)]

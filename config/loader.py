@@ -7,6 +7,7 @@ import json
 import re
 import typing
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,7 @@ from config.limits import check_limits
 from config.names import check_names
 from config.plan import check_plan
 from config.problems import NAMESPACE, ConfigError, Problem, key_of
+from config.rules import known as known_rule
 from config.secrets import SECRET_KEY_PATTERNS
 
 _PREFIX = f"{NAMESPACE}:"
@@ -86,7 +88,7 @@ def _parse(raw: Mapping[str, Any], secret_keys: Collection[str] | None, problems
 
     def finish(found: list[Problem]) -> ConfigError:
         # A problem with the fallback location is reported under the key the user wrote: azure-native:location.
-        found = [Problem(location_key, p.message, p.fix) if p.key == key_of("location") else p for p in found]
+        found = [replace(p, key=location_key) if p.key == key_of("location") else p for p in found]
         return ConfigError(redact_problems(found, raw))
 
     try:
@@ -178,7 +180,7 @@ def redact_problems(problems: list[Problem], raw: Mapping[str, Any]) -> list[Pro
             text = text.replace(json.dumps(secret), REDACTED).replace(secret, REDACTED)
         return text
 
-    return [Problem(p.key, clean(p.message), clean(p.fix)) for p in problems]
+    return [replace(p, message=clean(p.message), fix=clean(p.fix)) for p in problems]
 
 
 def _is_secret_key(name: str) -> bool:
@@ -259,7 +261,9 @@ def _unknown_key(full_key: str, name: str, known: list[str], secrets: list[str] 
     return Problem(full_key, "is not a known key", f"{hint}known keys here: {', '.join(sorted(known))}")
 
 
-_VALUE_KINDS = {"region", "vm_size", "kubernetes_version", "object_id", "image", "probe_path", "port_name", "namespace", "empty"}
+# The value checks of config/values.py, by error type, and the rule of config/rules.py each is.
+_VALUE_KINDS = {"region": "azure-region", "vm_size": "vm-size", "kubernetes_version": "kubernetes-version", "object_id": "entra-object-id",
+                "image": "image-reference", "probe_path": "probe-path", "port_name": "port-name", "namespace": "namespace-not-reserved"}
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -297,9 +301,9 @@ def _problem_from(detail: ErrorDetails) -> Problem:
         return Problem(key, detail["msg"], "correct the value's format")
     if kind in _VALUE_KINDS:
         message, _, fix = detail["msg"].partition("; ")
-        return Problem(key, message, fix or "correct the value")
+        return Problem(key, message, fix or "correct the value", rule=known_rule(_VALUE_KINDS[kind]))
     if kind == "duplicate":
-        return Problem(key, detail["msg"], "remove the repeated entry")
+        return Problem(key, detail["msg"], "remove the repeated entry", rule=known_rule("list-no-repeats"))
     if kind in ("too_short", "too_long"):
         return Problem(key, detail["msg"].replace("List", "the list"), "add or remove entries")
     if kind.startswith(("greater_than", "less_than")):

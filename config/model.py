@@ -452,6 +452,14 @@ class Aks(Model):
     external_backends: list[ExternalBackend] = []
     """Services for on-prem backends."""
 
+    def pool_subnet(self, pool: NodePool) -> str:
+        """The subnet a node pool's nodes (and, with Azure CNI, pods) take addresses from: its own, else nodeSubnet."""
+        return pool.subnet or self.node_subnet
+
+    def pool_subnets(self) -> set[str]:
+        """Every subnet holding nodes of the cluster."""
+        return {self.pool_subnet(pool) for pool in [self.system_pool, *self.user_pools]}
+
 
 class Spoke(Model):
     name: DnsLabel

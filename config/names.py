@@ -178,13 +178,13 @@ def check_names(stack: StackConfig) -> list[Problem]:
                 name.keys[-1],
                 f"makes the {name.kind} name '{name.value}' {length} characters long; Azure allows {rule.low}-{rule.high} "
                 f"for {rule.entity} (Learn: resource-name-rules)",
-                f"shorten {built}" + (f" by {over} character{'s' if over != 1 else ''}" if over > 0 else "")))
+                f"shorten {built}" + (f" by {over} character{'s' if over != 1 else ''}" if over > 0 else ""), rule="name-length"))
         elif not rule.pattern.fullmatch(name.value):
             problems.append(Problem(
                 name.keys[-1],
                 f"makes the {name.kind} name '{name.value}', which {rule.entity} refuses: it takes {rule.chars} "
                 "(Learn: resource-name-rules)",
-                f"change {built}"))
+                f"change {built}", rule="name-characters"))
     problems += _clashes(names)
     problems += _duplicate_ports(stack)
     return problems
@@ -201,17 +201,17 @@ def _duplicate_ports(stack: StackConfig) -> list[Problem]:
                 key = key_of("spokes", i, "aks", "externalBackends", j, "ports", k)
                 if port.name is not None and port.name in names:
                     problems.append(Problem(f"{key}.name", f"'{port.name}' is already the name of {names[port.name]}; "
-                                            "Kubernetes refuses two ports of one name in a Service", "give each port its own name"))
+                                            "Kubernetes refuses two ports of one name in a Service", "give each port its own name", rule="port-names-unique"))
                 elif port.name is not None:
                     names[port.name] = key
                 if (port.port, port.protocol) in numbers:
                     problems.append(Problem(f"{key}.port", f"{port.protocol} {port.port} is already {numbers[(port.port, port.protocol)]}; "
-                                            "Kubernetes refuses a repeated port in a Service", "remove the repeated port"))
+                                            "Kubernetes refuses a repeated port in a Service", "remove the repeated port", rule="port-numbers-unique"))
                 else:
                     numbers[(port.port, port.protocol)] = key
                 if len(backend.ports) > 1 and port.name is None:
                     problems.append(Problem(f"{key}.name", "is required when a Service has more than one port (Kubernetes)",
-                                            "name every port, e.g. https"))
+                                            "name every port, e.g. https", rule="port-names-required"))
     return problems
 
 
@@ -232,7 +232,7 @@ def _clashes(names: list[Name]) -> list[Problem]:
             name.keys[-1],
             f"makes the {name.kind} '{name.value}', but {first.keys[-1]} already makes {same}; Azure compares names "
             "case-insensitively, so both would be one resource (the second overwrites the first or fails)",
-            _clash_fix(name)))
+            _clash_fix(name), rule="names-unique-ignoring-case"))
     return problems
 
 

@@ -17,7 +17,7 @@ for its node subnets, the API-server zone its clusters use. It publishes the res
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -232,7 +232,7 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
                 entry.problems += error.problems
         stacks.append(entry)
     ranges = [r for s in stacks if s.config is not None for r in stack_ranges(s.name, s.config)]
-    problems = [Problem(f"{s.name}:{p.key}", p.message, p.fix) for s in stacks for p in s.problems]
+    problems = [replace(p, key=f"{s.name}:{p.key}") for s in stacks for p in s.problems]
     problems += _cross_stack_overlaps(stacks, ranges)
     return OrgPlan(stacks, ranges, problems)
 

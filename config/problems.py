@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NAMESPACE = "hybrid-aks"
 
@@ -12,6 +12,9 @@ class Problem:
     key: str  # full config key, e.g. "hybrid-aks:spokes[0].subnets.nodes"
     message: str  # what is wrong, naming ranges and the keys they collide with
     fix: str  # how to fix it
+    # The id of the rule in config/rules.py that found it ("" for shape problems: unknown keys, types, formats). Not
+    # compared: two problems with the same key and message are one, whichever check reported it.
+    rule: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.key}: {self.message}\n    fix: {self.fix}"

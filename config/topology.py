@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from netaddr import IPNetwork, IPSet
 
+from config.azure import first_usable
 from config.model import FlowEnd, Hub, Spoke, StackConfig
 from config.registries import pull_hosts, registry_of, spoke_images
 from config.plan import (
@@ -15,7 +16,6 @@ from config.plan import (
 # Azure refuses an NSG on these (vpn-gateway-about-vpn-gateway-settings#gwsub, firewall-faq, route-server-faq).
 NO_NSG_SUBNETS = frozenset({GATEWAY_SUBNET, FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, ROUTE_SERVER_SUBNET})
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
-FIRST_USABLE_OFFSET = 4  # .0-.3 are Azure's (virtual-networks-faq)
 # AKS egress under forced tunneling (outbound-rules-control-egress), besides *.hcp.<location>.azmk8s.io; the
 # AzureKubernetesService FQDN tag covers the same set.
 AKS_EGRESS_FQDNS = (
@@ -38,11 +38,6 @@ def aks_addon_fqdns(stack: StackConfig) -> list[str]:
     hosts = {host for spoke in stack.spokes if spoke.aks for addon, fqdns in AKS_ADDON_FQDNS.items()
              if getattr(spoke.aks, addon) for host in fqdns}
     return sorted(hosts)
-
-
-def first_usable(cidr: str) -> str:
-    """The address Azure hands the first endpoint in a subnet."""
-    return str(IPNetwork(cidr).network + FIRST_USABLE_OFFSET)
 
 
 @dataclass(frozen=True)
@@ -96,8 +91,7 @@ def aks_subnets(spoke: Spoke) -> set[str]:
     """Subnets holding AKS nodes: their route table keeps BGP propagation off (egress-udr)."""
     if spoke.aks is None:
         return set()
-    return {spoke.aks.node_subnet, *(pool.subnet for pool in spoke.aks.user_pools if pool.subnet),
-            *([spoke.aks.system_pool.subnet] if spoke.aks.system_pool.subnet else [])}
+    return {spoke.aks.node_subnet, *spoke.aks.pool_subnets()}
 
 
 def has_gateway(stack: StackConfig) -> bool:

@@ -95,8 +95,6 @@ NAMESPACE_CHECK = _check(
     "namespace", lambda v: v not in RESERVED_NAMESPACES and not v.startswith("kube-"),
     "a namespace the program may deploy to (it is reserved for Kubernetes or AKS system components)",
     "use a namespace of your own, e.g. apps")
-NonEmpty = Annotated[str, _check("empty", lambda v: v.strip() == v and v != "", "a usable value (it is empty or has surrounding spaces)",
-                                 "write the value, without leading or trailing spaces")]
 
 
 def unique(what: str) -> AfterValidator:

@@ -21,9 +21,10 @@ from typing import Any
 
 from netaddr import IPAddress, IPNetwork, IPSet
 
+from config.azure import first_usable
 from config.model import FlowEnd, StackConfig
 from config.registries import pull_hosts, registry_of, spoke_images
-from config.topology import AKS_EGRESS_FQDNS, aks_subnets, first_usable, flow_end_ranges, resolver_inbound_ip, vnet_dns_servers
+from config.topology import AKS_EGRESS_FQDNS, aks_subnets, flow_end_ranges, resolver_inbound_ip, vnet_dns_servers
 from offline.filtering import Packet, firewall_decision, nsg_decision
 from offline.routing import (
     APPLIANCE, BGP, GATEWAY, INTERNET, NONE, PEERING, USER, Firewall, Network, Record, Route, SiteRoutes, Subnet,

