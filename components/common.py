@@ -1,14 +1,17 @@
-"""Building blocks the components share: rule sets, and the one kind of public IP the project makes."""
+"""Building blocks the components share: subnets with their NSGs, rule sets, and the one kind of public IP the project makes."""
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, ResourceOptions
+
+from config.topology import NO_NSG_SUBNETS
 
 
 # A type token with an API version: azure-native:network/v20240301:Subnet.
@@ -40,6 +43,42 @@ def standard_public_ip(name: str, azure_name: str, resource_group_name: Input[st
         name, resource_group_name=resource_group_name, location=location, tags=dict(tags), public_ip_address_name=azure_name,
         sku=azure.network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
         public_ip_allocation_method="Static", zones=zones or None, opts=ResourceOptions(parent=parent))
+
+
+@dataclass(frozen=True)
+class SubnetSpec:
+    """What a subnet carries beyond its range: the route table, NSG rules, a delegation, private-endpoint policies."""
+
+    route_table: azure.network.RouteTable | None = None
+    security_rules: list[azure.network.SecurityRuleArgs] | None = None
+    delegation: tuple[str, str] | None = None  # (name, service), e.g. ("dnsResolvers", "Microsoft.Network/dnsResolvers")
+    private_endpoint_policies: bool = False
+
+
+def subnets_with_nsgs(name: str, owner: str, prefix: str, resource_group_name: Input[str], vnet_name: Input[str], location: str,
+                      tags: Mapping[str, str], cidrs: Mapping[str, str], spec: Callable[[str], SubnetSpec],
+                      parent: pulumi.Resource) -> dict[str, azure.network.Subnet]:
+    """The one way hub and spokes build their subnets: standalone Subnet resources, each with its own NSG where Azure
+    allows one (NO_NSG_SUBNETS), named f"{name}-subnet-<subnet>" and f"{name}-nsg-<subnet>" (nsg-<prefix>-<owner>-<subnet>)."""
+    child = ResourceOptions(parent=parent)
+    subnets = {}
+    for subnet, cidr in cidrs.items():
+        extra = spec(subnet)
+        nsg = None
+        if subnet not in NO_NSG_SUBNETS:
+            nsg = azure.network.NetworkSecurityGroup(
+                f"{name}-nsg-{subnet}", resource_group_name=resource_group_name, location=location, tags=dict(tags),
+                network_security_group_name=f"nsg-{prefix}-{owner}-{subnet}", security_rules=extra.security_rules, opts=child)
+        subnets[subnet] = azure.network.Subnet(
+            f"{name}-subnet-{subnet}", resource_group_name=resource_group_name, virtual_network_name=vnet_name,
+            subnet_name=subnet, address_prefix=cidr,
+            network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
+            route_table=azure.network.RouteTableArgs(id=extra.route_table.id) if extra.route_table else None,
+            delegations=[azure.network.DelegationArgs(name=extra.delegation[0], service_name=extra.delegation[1])]
+            if extra.delegation else None,
+            private_endpoint_network_policies="Enabled" if extra.private_endpoint_policies else None,
+            opts=child)
+    return subnets
 
 
 def _rule(name: str, priority: int, direction: str, source: str, destination: str, ports: list[str], protocol: str = "Tcp") -> azure.network.SecurityRuleArgs:

@@ -9,11 +9,11 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
-from components.common import bastion_rules, diagnostic_setting, standard_public_ip
+from components.common import SubnetSpec, bastion_rules, diagnostic_setting, standard_public_ip, subnets_with_nsgs
 from config.model import Hub as HubConfig
 from config.plan import BASTION_SUBNET, FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET
 from config.topology import (
-    AKS_EGRESS_FQDNS, NO_NSG_SUBNETS, RESOLVER_DELEGATION, FirewallFlow, RegistryEgress, firewall_private_ip,
+    AKS_EGRESS_FQDNS, RESOLVER_DELEGATION, FirewallFlow, RegistryEgress, firewall_private_ip,
     resolver_inbound_ip, resolver_subnets,
 )
 
@@ -102,22 +102,13 @@ class Hub(pulumi.ComponentResource):
             if firewall and firewall.forced_tunneling and FIREWALL_MANAGEMENT_SUBNET in subnets_present else None,
             GATEWAY_SUBNET: self._create_gateway_route_table() if args.gateway_routes and GATEWAY_SUBNET in subnets_present else None,
         }
-        subnets = {}
-        for subnet, cidr in args.hub.subnets.items():
-            nsg = None
-            if subnet not in NO_NSG_SUBNETS:
-                nsg = azure.network.NetworkSecurityGroup(
-                    f"{name}-nsg-{subnet}", resource_group_name=self._rg.name, location=args.location, tags=dict(args.tags),
-                    network_security_group_name=f"nsg-{args.prefix}-{args.hub.name}-{subnet}",
-                    security_rules=bastion_rules() if subnet == BASTION_SUBNET else None, opts=self._child())
-            subnets[subnet] = azure.network.Subnet(
-                f"{name}-subnet-{subnet}", resource_group_name=self._rg.name, virtual_network_name=self._vnet.name,
-                subnet_name=subnet, address_prefix=cidr,
-                network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
-                route_table=azure.network.RouteTableArgs(id=table.id) if (table := route_tables.get(subnet)) else None,
-                delegations=[azure.network.DelegationArgs(name="dnsResolvers", service_name=RESOLVER_DELEGATION)] if subnet in resolver else None,
-                opts=self._child())
-        return subnets
+
+        def spec(subnet: str) -> SubnetSpec:
+            return SubnetSpec(route_table=route_tables.get(subnet), security_rules=bastion_rules() if subnet == BASTION_SUBNET else None,
+                              delegation=("dnsResolvers", RESOLVER_DELEGATION) if subnet in resolver else None)
+
+        return subnets_with_nsgs(name, args.hub.name, args.prefix, self._rg.name, self._vnet.name, args.location, args.tags,
+                                 args.hub.subnets, spec, self)
 
     def _create_firewall_route_table(self) -> azure.network.RouteTable:
         """VPN-only forced tunneling: internet-bound traffic goes to the gateway, which sends it to its default site.

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_azure_native as azure
 from pulumi import Input, Output, ResourceOptions
 
+from components.common import SubnetSpec, subnets_with_nsgs
 from config.model import Spoke as SpokeConfig
-from config.topology import NO_NSG_SUBNETS
 
 
 @dataclass(frozen=True)
@@ -66,24 +66,17 @@ class Spoke(pulumi.ComponentResource):
                                                 next_hop_type="VirtualAppliance", next_hop_ip_address=args.firewall_private_ip)],
                 opts=child)
         self.route_table_id = self.route_table.id if self.route_table else None
-        self.subnet_ids = {}
-        for subnet, cidr in cfg.subnets.items():
-            nsg = None
-            if subnet not in NO_NSG_SUBNETS:
-                nsg = azure.network.NetworkSecurityGroup(
-                    f"{name}-nsg-{subnet}", resource_group_name=rg.name, location=args.location, tags=dict(args.tags),
-                    network_security_group_name=f"nsg-{args.prefix}-{cfg.name}-{subnet}", opts=child)
-            self.subnet_ids[subnet] = azure.network.Subnet(
-                f"{name}-subnet-{subnet}", resource_group_name=rg.name, virtual_network_name=vnet.name,
-                subnet_name=subnet, address_prefix=cidr,
-                network_security_group=azure.network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
-                route_table=azure.network.RouteTableArgs(id=self.route_table.id) if self.route_table else None,
-                # On, GatewaySubnet's route (as wide as this VNet) overrides a private endpoint's /32 route, so on-prem
-                # reaches it through the firewall, which SNATs it: an endpoint's replies ignore route tables
-                # (disable-private-endpoint-network-policy, inspect-traffic-with-azure-firewall). Off elsewhere: a
-                # private cluster's API-server endpoint in the node subnet stays directly reachable from on-prem.
-                private_endpoint_network_policies="Enabled" if self.route_table and subnet in cfg.private_endpoint_subnets else None,
-                opts=child).id
+
+        def spec(subnet: str) -> SubnetSpec:
+            # Private-endpoint policies on: GatewaySubnet's route (as wide as this VNet) overrides an endpoint's /32 route,
+            # so on-prem reaches it through the firewall, which SNATs it: an endpoint's replies ignore route tables
+            # (disable-private-endpoint-network-policy, inspect-traffic-with-azure-firewall). Off elsewhere: a private
+            # cluster's API-server endpoint in the node subnet stays directly reachable from on-prem.
+            return SubnetSpec(route_table=self.route_table,
+                              private_endpoint_policies=self.route_table is not None and subnet in cfg.private_endpoint_subnets)
+
+        subnets = subnets_with_nsgs(name, cfg.name, args.prefix, rg.name, vnet.name, args.location, args.tags, cfg.subnets, spec, self)
+        self.subnet_ids = {subnet: resource.id for subnet, resource in subnets.items()}
         has_gateway = bool(args.gateways) or args.remote_gateways
         hub_to_spoke = azure.network.VirtualNetworkPeering(
             f"{name}-hub-to-spoke", resource_group_name=args.hub_resource_group_name, virtual_network_name=args.hub_vnet_name,

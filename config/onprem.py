@@ -4,7 +4,7 @@ Sources (Microsoft Learn): aks-hci-network-system-requirements (static IPs only 
 node VM, gateway inside the prefix, control-plane IP in the subnet but outside the IP pool),
 deploy-load-balancer-portal (MetalLB ranges must not collide with logical-network pools or control-plane
 IPs), the older AKS-HCI networking concepts (DHCP with the VIP pool excluded from the scope; HAProxy
-takes the control-plane VIP from the VIP pool), and seeds 001/002 (Calico or Flannel, fixed once created).
+takes the control-plane VIP from the VIP pool), and the AKS hybrid networking concepts (Calico or Flannel, fixed once created).
 """
 
 from __future__ import annotations

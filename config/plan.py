@@ -1,4 +1,4 @@
-"""The address-plan check: every rule of DOMAIN.md that config alone can decide.
+"""The address-plan check: every Azure and AKS addressing rule that config alone can decide (config/rules.py lists them).
 
 Each rule appends Problems naming the key, the range, what it collides with, and a fix. Sources are
 cited by their Microsoft Learn page name next to each rule. Overlaps are found with one sort-and-sweep
