@@ -94,14 +94,6 @@ def aks_subnets(spoke: Spoke) -> set[str]:
     return {spoke.aks.node_subnet, *spoke.aks.pool_subnets()}
 
 
-def has_gateway(stack: StackConfig) -> bool:
-    return stack.gateways.vpn is not None or stack.gateways.express_route is not None
-
-
-def uses_bgp(stack: StackConfig) -> bool:
-    return any(site.vpn and site.vpn.bgp for site in stack.sites)
-
-
 def firewall_private_ip(hub: Hub) -> str | None:
     """Azure Firewall's private IP: the first usable address of its dedicated AzureFirewallSubnet. Known before
     deployment, so GatewaySubnet's routes needn't wait ten minutes for the firewall (and the gateway for them)."""
