@@ -50,15 +50,34 @@ def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = Non
         document["location"] = raw[_FALLBACK_LOCATION_KEY]
 
     try:
-        stack = StackConfig.model_validate(document)
+        stack, plan_problems = _checked(document)
     except ValidationError as error:
         problems.extend(_problem_from(detail) for detail in error.errors())
         raise ConfigError(problems) from None
     problems.extend(_unknown_secret_targets(raw, stack))
-    problems.extend(check_plan(stack))
+    problems.extend(plan_problems)
     if problems:
         raise ConfigError(problems)
     return stack
+
+
+# The offline preview checks a stack's config, then runs the program, which reads and checks the same
+# document again: the last document's immutable model and plan problems are kept (one entry, keyed by the
+# document itself), so the second read costs a JSON dump instead of a second parse and plan check.
+_last_checked: tuple[str, StackConfig, list[Problem]] | None = None
+
+
+def _checked(document: dict[str, Any]) -> tuple[StackConfig, list[Problem]]:
+    global _last_checked
+    try:
+        key = json.dumps(document, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON (a test's own objects): check it, keep nothing
+        stack = StackConfig.model_validate(document)
+        return stack, check_plan(stack)
+    if _last_checked is None or _last_checked[0] != key:
+        stack = StackConfig.model_validate(document)
+        _last_checked = (key, stack, check_plan(stack))
+    return _last_checked[1], list(_last_checked[2])
 
 
 def _is_secret_key(name: str) -> bool:
