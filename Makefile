@@ -25,7 +25,7 @@ test: $(DEPS)
 typecheck: $(DEPS)
 	$(BIN)/mypy
 
-## Evaluation cost at 1-500 spokes against SDK baselines, plan-check time, critical path (15-20 min).
+## Whole-preview cost at 10-500 spokes against a verified bare program, linearity at 2,000 spokes (about 15 min; BENCH_QUICK=1: 2 min).
 bench: $(DEPS)
 	$(BIN)/python -m offline.bench
 
