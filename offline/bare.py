@@ -233,9 +233,7 @@ class _Generator:
             self.bare.explicit_depends_on += 1
             opts.append(f"depends_on=[{', '.join(explicit)}]")
         if r.provider:
-            provider_urn = r.provider.split("::")[0] if r.provider.count("::") > 4 else r.provider
-            provider_urn = next((u for u in self.var if r.provider.startswith(u + "::")), provider_urn)
-            opts.append(f"provider={self.var[provider_urn]}")
+            opts.append(f"provider={self.var[r.provider.rsplit('::', 1)[0]]}")  # a reference is "<urn>::<id>"
         if r.protect:
             opts.append("protect=True")
         if r.ignore_changes:
