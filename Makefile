@@ -25,7 +25,7 @@ test: $(DEPS)
 typecheck: $(DEPS)
 	$(BIN)/mypy
 
-## Whole-preview cost at 10-500 spokes against a verified bare program, linearity at 2,000 spokes (about 15 min; BENCH_QUICK=1: 2 min).
+## Whole-preview cost at 10-500 spokes against a verified bare program, linearity at 2,000 spokes (12-15 min; BENCH_QUICK=1: 2 min).
 bench: $(DEPS)
 	$(BIN)/python -m offline.bench
 

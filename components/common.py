@@ -28,7 +28,7 @@ def tune_gc_for_evaluation() -> None:
     collection first (so no garbage is pinned: a test session runs the program several times), then the
     objects alive now (imported modules, the parsed config) are frozen out of every later pass, and the
     young generation is collected every 100,000 net allocations; cycles that die young are still reclaimed,
-    so peak memory grows by under 1% (README, Performance). `pulumi up`, previews and tests all gain.
+    so peak memory grows by about 1% (README, Performance). `pulumi up`, previews and tests all gain.
     """
     gc.collect()
     gc.freeze()

@@ -1,6 +1,6 @@
 """`make bench`: what a whole offline preview costs, against a verified bare program doing the same registrations.
 
-    python -m offline.bench            # 10, 50, 200, 500 spokes (about 15 minutes on a 2-core machine)
+    python -m offline.bench            # 10, 50, 200, 500 spokes (12-15 minutes on a 2-core machine)
     python -m offline.bench --readme   # the same, then the tables replace README.md's bench block
     BENCH_QUICK=1 python -m offline.bench   # a smoke run: 10 and 50 spokes, 2 repeats, linearity at 50/200
 
@@ -65,14 +65,15 @@ def _command(mode: str, directory: Path) -> list[str]:
 
 def timed(mode: str, directory: Path) -> Run:
     """One whole process: CPU seconds and peak RSS from wait4, wall seconds around it."""
-    started = time.perf_counter()
-    process = subprocess.Popen(_command(mode, directory), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        raise SystemExit(f"{mode} at {directory} exited {process.returncode}: {stderr[-2000:]}")
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty child can't block before wait4
+        started = time.perf_counter()
+        process = subprocess.Popen(_command(mode, directory), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{mode} at {directory} exited {process.returncode}: {stderr.read().decode()[-2000:]}")
     return Run(mode, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
 
 
