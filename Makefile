@@ -46,7 +46,7 @@ lint-workflows: $(DEPS)
 scan: $(DEPS) $(SCAN_VENV)/.installed
 	$(BIN)/python -m offline.k8s_scan --checkov $(SCAN_VENV)/bin/checkov
 
-## Evaluation cost at 1-500 spokes against SDK baselines, plan-check time, critical path (15-20 min).
+## Whole-preview cost at 10-500 spokes against a verified bare program, linearity at 2,000 spokes (12-15 min; BENCH_QUICK=1: 2 min).
 bench: $(DEPS)
 	$(BIN)/python -m offline.bench
 

@@ -11,7 +11,7 @@ import pulumi_azure_native as azure
 
 from components.hub_reference import read_hub_context
 from components.aks_cluster import AksCluster, AksClusterArgs, legacy_api_zone_aliases
-from components.common import without_api_version_aliases
+from components.common import tune_gc_for_evaluation, without_api_version_aliases
 from components.gateways import HybridGateways, HybridGatewaysArgs
 from components.hub import Hub, HubArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -28,6 +28,7 @@ from config.topology import (
     vnet_dns_servers,
 )
 
+tune_gc_for_evaluation()  # after the imports: a third less CPU for the same registrations (README, Performance)
 # Raises ConfigError, with every problem, before any resource exists (an attaching stack reads its hub stack first).
 stack, hub_stack = read_stack_and_hub(read_hub_context)
 pulumi.runtime.register_stack_transformation(without_api_version_aliases)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,25 @@ from config.topology import NO_NSG_SUBNETS
 
 # A type token with an API version: azure-native:network/v20240301:Subnet.
 _API_VERSION_TYPE = re.compile(r"^azure-native:[^:/]+/v[0-9]{8}[a-z]*:")
+
+
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+def tune_gc_for_evaluation() -> None:
+    """Keep Python's cyclic garbage collector out of the way while the program registers resources.
+
+    The SDK allocates a few thousand container objects per resource (Outputs, futures, callbacks), so the
+    collector's default thresholds (700, 10, 10) run it every few resources and, with the heap growing, a
+    full pass over everything every few hundred: about 40% of an evaluation's CPU at 200 spokes. One
+    collection first (so no garbage is pinned: a test session runs the program several times), then the
+    objects alive now (imported modules, the parsed config) are frozen out of every later pass, and the
+    young generation is collected every 100,000 net allocations; cycles that die young are still reclaimed,
+    so peak memory grows by about 1% (README, Performance). `pulumi up`, previews and tests all gain.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def without_api_version_aliases(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import typing
@@ -27,6 +28,23 @@ _FALLBACK_LOCATION_KEY = "azure-native:location"
 
 
 def load_stack(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None, hub: HubContext | None = None) -> StackConfig:
+    """Parse and check a stack's config (see _load).
+
+    The offline preview checks a stack's config, then runs the program, which reads and checks the same config again:
+    a stack that owns its hub is checked once per process for the same text (the model is immutable, so sharing it is
+    safe); an attaching stack, checked against its hub stack's context, is checked each time.
+    """
+    if hub is None and all(isinstance(v, str) for v in raw.values()):
+        return _load_once(tuple(sorted(raw.items())), None if secret_keys is None else frozenset(secret_keys))
+    return _load(raw, secret_keys, hub)
+
+
+@functools.lru_cache(maxsize=1)
+def _load_once(items: tuple[tuple[str, str], ...], secret_keys: frozenset[str] | None) -> StackConfig:
+    return _load(dict(items), secret_keys)
+
+
+def _load(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None, hub: HubContext | None = None) -> StackConfig:
     """Parse and check a stack's config.
 
     `raw` maps full keys ("hybrid-aks:hub") to values as Pulumi passes them: strings, with objects and

@@ -786,8 +786,8 @@ class _Plan:
         rows = []
         for r in self.routed:
             rows.append(PlanRow(r.key, r.owner, str(r.network), r.network.size, r.network.size))
-        for path, owner, _, subnets in self.vnets:
-            spoke = next((s for i, s in enumerate(self.stack.spokes) if path == key_of("spokes", i)), None)
+        # self.vnets is the hub, then each spoke in order: its owner is found by position, not by a search.
+        for spoke, (path, owner, _, subnets) in zip([None, *self.stack.spokes], self.vnets):
             needs = self.node_subnet_needs(spoke) if spoke else {}
             for name, cidr in subnets.items():
                 network = IPNetwork(cidr)
@@ -801,9 +801,10 @@ class _Plan:
                     note += f"; headroom {usable - need}"
                 rows.append(PlanRow(f"{path}.subnets.{name}", f"{owner} subnet '{name}'", cidr, network.size, usable, need, note.strip("; ")))
         rows.extend(self._site_pool_rows())
+        spokes_by_name = {s.name: s for s in reversed(self.stack.spokes)}  # the first of a (refused) repeated name
         for r in self.cluster_ranges:
             note = ""
-            spoke = next((s for s in self.stack.spokes if s.name == r.cluster), None)
+            spoke = spokes_by_name.get(r.cluster or "")
             if r.key.endswith("serviceCidr") and spoke and spoke.aks:
                 note = f"dnsServiceIP {spoke.aks.dns_service_ip}"
             rows.append(PlanRow(r.key, r.owner, str(r.network), r.network.size, r.network.size - 2, None, note))

@@ -1,199 +1,239 @@
-"""`make bench`: evaluation cost at 1-500 spokes against SDK baselines, plus the plan check and critical path.
+"""`make bench`: what a whole offline preview costs, against a verified bare program doing the same registrations.
 
-Per size, each in a fresh process (so peak memory is per run):
-- project: the real __main__.py on a synthetic stack (offline/synthetic.py) under the recording mocks;
-- baseline: the same resource types, names and inputs registered straight through the SDK classes, under
-  the same mocks, with no components, config or checks, and with the project's one SDK-level choice (it
-  drops azure-native's API-version aliases, components/common.py): project / baseline is the project's own
-  overhead;
-- plain SDK: the baseline without that choice, i.e. what a hand-written SDK program pays;
-- the address-plan check alone (load + check of the config).
-Then the critical-path ratio of the dev and prod stacks. The last line is the summary the issue asks for.
+    python -m offline.bench            # 10, 50, 200, 500 spokes (12-15 minutes on a 2-core machine)
+    python -m offline.bench --readme   # the same, then the tables replace README.md's bench block
+    BENCH_QUICK=1 python -m offline.bench   # a smoke run: 10 and 50 spokes, 2 repeats, linearity at 50/200
+
+Per size, on a synthetic stack (offline/synthetic.py) written as a project directory:
+1. verify (before any timing): run the project's preview once, generate the bare program from what it
+   registered (offline/bare.py) and run that under the same mocks; the bench stops unless both register
+   the same resources, inputs, dependencies, providers and options;
+2. time whole processes, as a user pays them: `python -m offline.preview --stack bench` (what `make preview`
+   runs: interpreter start, imports, config, the program, policies, critical path, rendering) and
+   `python -m offline.bare run bare.py` (interpreter start, imports, the registrations). N rounds, the
+   order of the modes rotating each round, so the machine's drift hits every mode alike. A third mode,
+   bare+gc, is the bare program with the project's garbage-collector tuning: it shows how much of the
+   project's lead is that tuning and what it costs in memory.
+Each process's CPU seconds (user + system) and peak RSS come from wait4(); seconds are CPU seconds (the
+process is single-threaded, so on an idle machine wall time is the same), every cell is the median of the
+N runs with [min-max]; a ratio is the median of the rounds' paired ratios.
+
+Then the linearity figures: the project's own steps (plan check, address-plan table, policies, critical
+path, rendering), the fastest of 5 runs each with the collector paused, at 500 and 2,000 spokes; the
+time per spoke at 2,000 over that at 500 is about 1 for a linear step and 4 for a quadratic one. Last,
+the critical path of the dev and prod stacks, and the summary line (plan_check_500_s is the fastest load
+and check of the config).
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
+import gc
 import json
-import re
-import resource
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1, 10, 50, 200, 500)
-# Pairs of runs (project, then baseline) per size. This machine's speed drifts by tens of percent over
-# minutes, so each pair's ratio is taken back to back and the median pair counts; the columns show the
-# fastest run of each mode.
-REPEATS = {1: 9, 10: 9, 50: 5, 200: 3}
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+SIZES = (10, 50) if QUICK else (10, 50, 200, 500)
+REPEATS = {10: 2, 50: 2} if QUICK else {10: 7, 50: 5, 200: 3, 500: 3}
+LINEAR_SIZES = (50, 200) if QUICK else (500, 2000)
+STACK = "bench"
+MODES = ("project", "bare", "bare+gc")
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+@dataclass
+class Run:
+    mode: str
+    cpu: float
+    wall: float
+    mib: float
 
 
-# Loaded before timing in every mode, so no run pays for module loading.
-SDK_MODULES = [
-    *(f"pulumi_azure_native.{m}" for m in ("resources", "network", "dnsresolver", "privatedns", "containerservice",
-                                           "managedidentity", "authorization")),
-    *(f"pulumi_kubernetes.{m}" for m in ("core.v1", "apps.v1", "discovery.v1", "meta.v1")),
-]
-PROJECT_MODULES = ["config", "components.hub", "components.spoke", "components.gateways", "components.aks_cluster"]
+def _command(mode: str, directory: Path) -> list[str]:
+    if mode == "project":
+        return [sys.executable, "-m", "offline.preview", "--stack", STACK, "--project-dir", str(directory)]
+    program = directory / ("bare_gc.py" if mode == "bare+gc" else "bare.py")
+    return [sys.executable, "-m", "offline.bare", "run", str(program), "--stack", STACK]
 
 
-def _load(modules: list[str]) -> None:
-    """Import and really load: the SDKs' modules are lazy, and load (over a second for network) on first use."""
-    for name in modules:
-        getattr(importlib.import_module(name), "__name__")
-        getattr(importlib.import_module(name), "__all__", None)
+def timed(mode: str, directory: Path) -> Run:
+    """One whole process: CPU seconds and peak RSS from wait4, wall seconds around it."""
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty child can't block before wait4
+        started = time.perf_counter()
+        process = subprocess.Popen(_command(mode, directory), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{mode} at {directory} exited {process.returncode}: {stderr.read().decode()[-2000:]}")
+    return Run(mode, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
 
 
-def run_project(spokes: int, dump: Path) -> dict[str, Any]:
-    from offline.mocks import install, run_program, unwrap
-    from offline.synthetic import synthetic_raw, synthetic_secrets
-
-    _load([*SDK_MODULES, *PROJECT_MODULES])
-    secrets = synthetic_secrets(spokes)
-    mocks = install(config={**synthetic_raw(spokes), **secrets}, secret_keys=list(secrets))
-    started, cpu_started = time.perf_counter(), time.process_time()
-    run_program(ROOT / "__main__.py", mocks)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    customs = [r for r in mocks.registrations if r.custom]
-    dump.write_text(json.dumps([{"type": r.type, "name": r.name, "urn": r.urn, "inputs": unwrap(r.inputs),
-                                 "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies}
-                                for r in customs]))
-    return {"resources": len(customs), "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": _peak_mb()}
+# --- children (each in its own process, so memory and gc state are their own) ---------------------------
 
 
-def _sdk_class(type_: str) -> Any:
-    package, module, name = type_.split(":")
-    if package == "pulumi" and module == "providers":
-        return importlib.import_module(f"pulumi_{name}").Provider
-    if package == "kubernetes":
-        group, version = module.split("/")
-        return getattr(importlib.import_module(f"pulumi_kubernetes.{group.split('.')[0]}.{version}"), name)
-    return getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
+def verify(directory: Path) -> dict[str, Any]:
+    """Preview the project once, generate the bare programs, and prove they register the same things."""
+    from offline.bare import compare, generate, recorded_states, run_bare
+    from offline.preview import preview
+
+    result = preview(STACK, directory)
+    if result.exit_code != 0:
+        return {"problems": [*result.errors, *map(str, result.mandatory_violations)]}
+    states = recorded_states()
+    bare = generate(result.registrations, states)
+    (directory / "bare.py").write_text(bare.source)
+    (directory / "bare_gc.py").write_text(generate(result.registrations, states, tune_gc=True).source)
+    problems = compare(result.registrations, run_bare(directory / "bare.py", STACK))
+    problems += [f"bare+gc: {p}" for p in compare(result.registrations, run_bare(directory / "bare_gc.py", STACK))]
+    return {"resources": bare.resources, "wrapped": bare.wrapped_inputs, "depends_on": bare.explicit_depends_on,
+            "outputs": bare.outputs_passed, "problems": problems}
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-def run_baseline(dump: Path, trimmed: bool) -> dict[str, Any]:
-    import pulumi
-    import pulumi._types as pulumi_types
-
-    from components.common import without_api_version_aliases
-    from offline.mocks import install, run
-
-    records = json.loads(dump.read_text())
-    _load(SDK_MODULES)
-    mocks = install()
-    classes = {r["type"]: _sdk_class(r["type"]) for r in records}
-
-    created: dict[str, Any] = {}  # project URN -> the baseline's resource
-
-    def referenced(value: Any, urns: list[str]) -> Any:
-        """The value as an Output of the resources it came from, as `rg.name` would be in a hand-written program."""
-        sources = [created[urn].id for urn in urns if urn in created]
-        return pulumi.Output.all(*sources).apply(lambda _: value) if sources else value
-
-    def kwargs_for(cls: Any, record: dict[str, Any]) -> dict[str, Any]:
-        args_class = getattr(importlib.import_module(cls.__module__), f"{cls.__name__}Args", None)
-        known = {v: k for k, v in pulumi_types.input_type_py_to_pulumi_names(args_class).items()} if args_class else {}
-        out = {}
-        for key, value in record["inputs"].items():
-            name = known.get(key) or _snake(key)
-            out["resource_name_" if name == "resource_name" else name] = referenced(value, record["propertyDependencies"].get(key, []))
-        return out
-
-    def program() -> None:
-        if trimmed:
-            pulumi.runtime.register_stack_transformation(without_api_version_aliases)
-        for record in records:
-            cls = classes[record["type"]]
-            # The same graph as the project's: data flow through inputs, and explicit depends_on for the rest.
-            through_inputs = {urn for urns in record["propertyDependencies"].values() for urn in urns}
-            explicit = [created[urn] for urn in record["dependencies"] if urn in created and urn not in through_inputs]
-            created[record["urn"]] = cls(record["name"], **kwargs_for(cls, record),
-                                         opts=pulumi.ResourceOptions(depends_on=explicit or None))
-
-    started, cpu_started = time.perf_counter(), time.process_time()
-    run(program, mocks)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"resources": len(mocks.registrations), "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": _peak_mb()}
-
-
-def plan_check_seconds(spokes: int) -> float:
+def phases(directory: Path, repeats: int = 5) -> dict[str, float]:
+    """The project's own steps of a preview, each timed `repeats` times with the collector paused (as timeit
+    does), the fastest counting: the steps are deterministic and the machine's noise only ever adds, so this
+    shows how a step's own work grows (the collector's share is in the whole-preview table)."""
+    import config.loader
     from config import load_stack
-    from offline.synthetic import synthetic_raw, synthetic_secrets
+    from config.plan import address_plan_rows
+    from offline.critical_path import estimate
+    from offline.preview import _policy_record, preview, read_stack_file, render_text
+    from policy.evaluate import evaluate, load_levels
 
-    secrets = synthetic_secrets(spokes)
-    raw = {**synthetic_raw(spokes), **secrets}
-    started = time.perf_counter()
-    load_stack(raw, set(secrets))
-    return time.perf_counter() - started
+    def fastest(step: Any) -> float:
+        times = []
+        for _ in range(repeats):
+            config.loader._load_once.cache_clear()  # time the parse and check, not the memo
+            gc.disable()
+            started = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - started)
+            gc.enable()
+        return min(times)
+
+    stack_file = read_stack_file(directory, STACK)
+    stack = load_stack(stack_file.config, stack_file.secret_keys)
+    result = preview(STACK, directory)  # the program tunes the collector for the rest of this process, as in a preview
+    assert result.exit_code == 0, result.errors
+    records = [_policy_record(r) for r in result.registrations]
+    return {"plan_check": fastest(lambda: load_stack(stack_file.config, stack_file.secret_keys)),
+            "plan_rows": fastest(lambda: address_plan_rows(stack)),
+            "policies": fastest(lambda: evaluate(records, load_levels(STACK))),
+            "critical_path": fastest(lambda: estimate(result.registrations)),
+            "render": fastest(lambda: render_text(result)),
+            "resources": sum(1 for r in result.registrations if r.custom)}
 
 
 def _child(*args: str) -> dict[str, Any]:
-    output = subprocess.run([sys.executable, "-m", "offline.bench", *args], cwd=ROOT, check=True, capture_output=True, text=True)
+    output = subprocess.run([sys.executable, "-m", "offline.bench", *args], cwd=ROOT, capture_output=True, text=True)
+    if output.returncode != 0:
+        raise SystemExit(f"bench child {args} failed: {output.stderr[-3000:]}")
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
+# --- the report -------------------------------------------------------------------------------------------
+
+
+def _spread(values: list[float], digits: int = 2) -> str:
+    return f"{statistics.median(values):.{digits}f} [{min(values):.{digits}f}-{max(values):.{digits}f}]"
+
+
+def _ratios(runs: list[dict[str, Run]], over: str) -> list[float]:
+    return [round_["project"].cpu / round_[over].cpu for round_ in runs]
+
+
+def _write_readme(report: list[str]) -> None:
+    """Replace the README's bench block with this run's tables (python -m offline.bench --readme)."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(head + start + "\n".join([*report, "```"]) + "\n" + end + tail)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.bench")
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
-    parser.add_argument("--no-plain-sdk", action="store_true", help="skip the plain-SDK run (the slowest)")
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "ARG"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        mode, arg = args.child
-        if mode == "project":
-            result = run_project(int(arg.split(":")[0]), Path(arg.split(":")[1]))
-        else:
-            result = run_baseline(Path(arg), trimmed=mode == "baseline")
-        print(json.dumps(result))
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--verify"]:
+        print(json.dumps(verify(Path(args[1]))))
+        return 0
+    if args[:1] == ["--phases"]:
+        print(json.dumps(phases(Path(args[1]))))
         return 0
 
     from offline.preview import preview
+    from offline.synthetic import write_project
 
-    sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'spokes':>6} {'resources':>9} {'seconds':>8} {'ms/res':>7} {'peak MB':>8} {'base s':>7} {'base ms/res':>11} "
-          f"{'ratio':>6} {'sdk s':>7} {'sdk MB':>7} {'sdk/project':>11} {'plan s':>7}")
-    ratios, peak_at_max, plan_at_max = [], 0.0, 0.0
-    for spokes in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            dump = Path(tmp) / "registrations.json"
-            projects, baselines = [], []
-            for _ in range(REPEATS.get(spokes, 1)):
-                projects.append(_child("--child", "project", f"{spokes}:{dump}"))
-                baselines.append(_child("--child", "baseline", str(dump)))
-            project, baseline = (min(runs, key=lambda run: run["seconds"]) for runs in (projects, baselines))
-            plain = None if args.no_plain_sdk else _child("--child", "plain-sdk", str(dump))
-        per_project = project["seconds"] / project["resources"]
-        per_baseline = baseline["seconds"] / baseline["resources"]
-        ratio = statistics.median((p["cpu_seconds"] / p["resources"]) / (b["cpu_seconds"] / b["resources"])
-                                  for p, b in zip(projects, baselines))
-        plan = plan_check_seconds(spokes)
-        ratios.append(ratio)
-        peak_at_max, plan_at_max = project["peak_mb"], plan
-        sdk = (f"{plain['seconds']:>7.2f} {plain['peak_mb']:>7.0f} {plain['seconds'] / plain['resources'] / per_project:>11.2f}"
-               if plain else f"{'-':>7} {'-':>7} {'-':>11}")
-        print(f"{spokes:>6} {project['resources']:>9} {project['seconds']:>8.2f} {1000 * per_project:>7.1f} {project['peak_mb']:>8.0f} "
-              f"{baseline['seconds']:>7.2f} {1000 * per_baseline:>11.1f} {ratio:>6.2f} {sdk} {plan:>7.3f}", flush=True)
+    update_readme = "--readme" in args
+
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; seconds are CPU seconds of the whole process, "
+          "median [min-max] of N rounds; ratios are medians of the rounds' paired ratios", flush=True)
+    header = ("spokes", "resources", "N", "project s", "project MiB", "bare s", "bare MiB", "project/bare",
+              "bare+gc s", "bare+gc MiB", "project/bare+gc")
+    rows: list[tuple[str, ...]] = []
+    summary: dict[int, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="hybrid-aks-bench-") as tmp:
+        for spokes in SIZES:
+            directory = write_project(Path(tmp) / str(spokes), spokes, STACK)
+            check = _child("--verify", str(directory))
+            if check["problems"]:
+                print(f"{spokes} spokes: the bare program does not register what the project does:", *check["problems"][:20], sep="\n  ")
+                return 1
+            print(f"{spokes} spokes: bare program verified: {check['resources']} resources, {check['outputs']} inputs passed as "
+                  f"another resource's Output, {check['depends_on']} explicit depends_on, {check['wrapped']} untraceable "
+                  "input(s) wrapped in Output.all(...).apply", flush=True)
+            rounds: list[dict[str, Run]] = []
+            for k in range(REPEATS[spokes]):
+                order = MODES[k % len(MODES):] + MODES[:k % len(MODES)]
+                rounds.append({mode: timed(mode, directory) for mode in order})
+            by_mode = {mode: [r[mode] for r in rounds] for mode in MODES}
+            cpu = {mode: [run.cpu for run in runs] for mode, runs in by_mode.items()}
+            mib = {mode: [run.mib for run in runs] for mode, runs in by_mode.items()}
+            ratio, ratio_gc = _ratios(rounds, "bare"), _ratios(rounds, "bare+gc")
+            rows.append((str(spokes), str(check["resources"]), str(len(rounds)),
+                         _spread(cpu["project"]), f"{statistics.median(mib['project']):.0f}",
+                         _spread(cpu["bare"]), f"{statistics.median(mib['bare']):.0f}", _spread(ratio),
+                         _spread(cpu["bare+gc"]), f"{statistics.median(mib['bare+gc']):.0f}", _spread(ratio_gc)))
+            summary[spokes] = (statistics.median(ratio), statistics.median(mib["project"]))
+            wall = statistics.median(run.wall for run in by_mode["project"])
+            print(f"{spokes} spokes: project {_spread(cpu['project'])} s CPU (wall median {wall:.2f} s), "
+                  f"bare {_spread(cpu['bare'])} s, project/bare {_spread(ratio)}", flush=True)
+
+        linear: dict[int, dict[str, float]] = {}
+        for spokes in LINEAR_SIZES:
+            linear[spokes] = _child("--phases", str(write_project(Path(tmp) / f"linear-{spokes}", spokes, STACK)))
+
+    report = ["| " + " | ".join(header) + " |", "| " + " | ".join("---:" for _ in header) + " |"]
+    report += ["| " + " | ".join(row) + " |" for row in rows]
+    small, large = LINEAR_SIZES
+    report += ["", f"| step | {small} spokes s | {large} spokes s | per spoke, {large} / {small} |", "| --- | ---: | ---: | ---: |"]
+    for step in ("plan_check", "plan_rows", "policies", "critical_path", "render"):
+        a, b = linear[small][step], linear[large][step]
+        report.append(f"| {step.replace('_', ' ')} | {a:.3f} | {b:.3f} | {(b / large) / (a / small):.2f} |")
+    report += ["", "```text"]
     critical = {stack: preview(stack, ROOT).critical_path for stack in ("dev", "prod")}
     for stack, estimate in critical.items():
         assert estimate is not None
-        print(f"critical path {stack}: {estimate.longest.minutes:.1f} min, lower bound {estimate.lower_bound.minutes:.1f} min, ratio {estimate.ratio:.2f}")
+        report.append(f"critical path {stack}: {estimate.longest.minutes:.1f} min, lower bound {estimate.lower_bound.minutes:.1f} min, "
+                      f"ratio {estimate.ratio:.2f}")
     critical_max = max(e.ratio for e in critical.values() if e)
-    print(f"overhead_ratio_max={max(ratios):.2f} plan_check_{sizes[-1]}_s={plan_at_max:.3f} "
-          f"critical_path_ratio_max={critical_max:.2f} peak_mb_{sizes[-1]}={peak_at_max:.0f}")
+    last = SIZES[-1]
+    plan_at = linear[last]["plan_check"]  # LINEAR_SIZES starts at the largest timed size
+    report.append(f"overhead_ratio_max={max(r for r, _ in summary.values()):.2f} plan_check_{last}_s={plan_at:.3f} "
+                  f"critical_path_ratio_max={critical_max:.2f} peak_mb_{last}={summary[last][1]:.0f}")
+    print("", *report[:-1], sep="\n")
+    if update_readme:
+        _write_readme(report)
+    print(report[-1])  # the summary line stays the last line
     return 0
 
 

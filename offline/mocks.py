@@ -305,6 +305,10 @@ def _identity(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource
     return {"principalId": _uuid(resource_id, "principal"), "clientId": _uuid(resource_id, "client"), "tenantId": TENANT}
 
 
+def _workspace(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
+    return {"customerId": _uuid(resource_id, "customer")}  # the workspace GUID Azure assigns (traffic analytics reads it)
+
+
 def _cluster(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
     prefix = inputs.get("dnsPrefix", name)
     location = inputs.get("location", "westeurope")
@@ -333,6 +337,7 @@ def _inbound_endpoint(mocks: RecordingMocks, name: str, inputs: dict[str, Any], 
 _COMPUTED = {
     "azure-native:network:Subnet": _subnet,
     "azure-native:network:PublicIPAddress": _public_ip,
+    "azure-native:operationalinsights:Workspace": _workspace,
     "azure-native:network:AzureFirewall": _firewall,
     "azure-native:network:VirtualNetworkGateway": _gateway,
     "azure-native:managedidentity:UserAssignedIdentity": _identity,

@@ -7,9 +7,13 @@ Every plan is valid: spokes take consecutive /22s of 10.0.0.0/8 after the hub, s
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import yaml
 from netaddr import IPNetwork
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SPOKES_PER_SITE = 10
 
@@ -81,3 +85,18 @@ def synthetic_raw(spokes: int) -> dict[str, str]:
 
 def synthetic_secrets(spokes: int) -> dict[str, str]:
     return {f"hybrid-aks:vpnSharedKey-{site['name']}": "bench-placeholder" for site in synthetic_document(spokes)["sites"]}
+
+
+def write_project(directory: Path, spokes: int, stack: str = "bench") -> Path:
+    """A project directory `make preview` can run: Pulumi.yaml, Pulumi.<stack>.yaml and the real __main__.py.
+
+    The secrets stay unset, as in a fresh checkout: the preview supplies placeholders and lists them.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    document = {f"hybrid-aks:{key}": value for key, value in synthetic_document(spokes).items()}
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": document}, sort_keys=False))
+    main = directory / "__main__.py"
+    if not main.exists():
+        main.symlink_to(ROOT / "__main__.py")
+    return directory

@@ -789,10 +789,24 @@ def _validate_no_overlap(args: StackValidationArgs, report: ReportViolation) -> 
             "networkProfile.serviceCidr": [_get(profile, "serviceCidr"), _get(profile, "serviceCidrs")],
             "networkProfile.podCidr": [_get(profile, "podCidr"), _get(profile, "podCidrs")],
         }, report)
-    for i, a in enumerate(ranges):
-        for b in ranges[i + 1:]:
-            if _overlap(a.network, b.network) and not _overlap_allowed(a, b):
-                report(_fix(f"{b.label()} overlaps {a.label()}.", OVERLAP_FIX), b.resource.urn)
+    for i, j in _overlapping_pairs(ranges):
+        a, b = ranges[i], ranges[j]
+        if not _overlap_allowed(a, b):
+            report(_fix(f"{b.label()} overlaps {a.label()}.", OVERLAP_FIX), b.resource.urn)
+
+
+def _overlapping_pairs(ranges: list[_Range]) -> list[tuple[int, int]]:
+    """Every overlapping (i, j), i < j, in the order of a pairwise scan; found by sorting on the first address
+    and sweeping, so linear in the number of ranges when they are disjoint (as in a valid plan)."""
+    pairs = []
+    active: list[int] = []
+    by_start = sorted(range(len(ranges)), key=lambda k: (ranges[k].network.version, ranges[k].network.first))
+    for j in by_start:
+        current = ranges[j].network
+        active = [i for i in active if ranges[i].network.version == current.version and ranges[i].network.last >= current.first]
+        pairs += [(min(i, j), max(i, j)) for i in active if _overlap(ranges[i].network, current)]
+        active.append(j)
+    return sorted(pairs)
 
 
 # ---------------------------------------------------------------------------------------------
