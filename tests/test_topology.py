@@ -105,3 +105,15 @@ def test_the_api_zone_listed_in_another_spelling_is_reused_not_created_twice() -
     system = stack_with(lambda d: (d["spokes"][0]["aks"].__setitem__("privateDnsZone", "system"), d["hub"].pop("dnsResolver"),
                                    d["sites"][0].pop("dns")))
     assert hub_api_zone_key(system) is None
+
+
+def test_resolver_subnets_are_the_two_endpoints_or_none() -> None:
+    from config.topology import resolver_subnets
+    assert resolver_subnets(stack_with().the_hub) == {"dns-inbound", "dns-outbound"}
+    plain = stack_with(lambda d: (d["hub"].pop("dnsResolver"), d["sites"][0].pop("dns")))
+    assert resolver_subnets(plain.the_hub) == set()
+
+
+def test_a_domain_keeps_its_letters_when_its_trailing_dot_goes() -> None:
+    stack = stack_with(lambda d: d["sites"][0]["dns"].__setitem__("domains", ["LAB.EXAMPLE.BOX."]))
+    assert forwarding_rules(stack) == [("LAB.EXAMPLE.BOX.", ["172.19.0.10"])]
