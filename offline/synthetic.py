@@ -41,7 +41,7 @@ def synthetic_document(spokes: int) -> dict[str, Any]:
             "firewall": {},
             "dnsResolver": {},
         },
-        "gateways": {"vpn": {"sku": "VpnGw2AZ", "activeActive": True}},
+        "gateways": {"vpn": {"sku": "VpnGw5AZ", "activeActive": True}},  # 100 tunnels: a site per ten spokes up to 1,000
         "sites": [],
         "spokes": [],
     }

@@ -10,7 +10,7 @@ from offline.synthetic import synthetic_raw, synthetic_secrets
 from tests.stacks import ROOT
 
 
-@pytest.mark.parametrize("spokes", [1, 25])
+@pytest.mark.parametrize("spokes", [1, 25, 500])  # 500: every size `make bench` measures
 def test_synthetic_stacks_pass_the_plan_check(spokes: int) -> None:
     secrets = synthetic_secrets(spokes)
     stack = load_stack({**synthetic_raw(spokes), **secrets}, set(secrets))
