@@ -10,6 +10,9 @@ from netaddr import IPAddress, IPNetwork
 
 AZURE_RESERVED_PER_SUBNET = 5
 FIRST_USABLE_OFFSET = 4
+# RFC 1918 and RFC 6598: what Azure's default routes send to None (virtual-networks-udr-overview, "Default") and what
+# Azure Firewall leaves un-SNATed by default, "IANAPrivateRanges" (firewall snat-private-range).
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 
 
 def first_usable(cidr: str | IPNetwork) -> str:

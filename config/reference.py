@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from config.model import StackConfig, _cidr, _ip
+from config.readme import replace_block
 
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -87,9 +88,7 @@ def reference_markdown() -> str:
 
 
 def render_readme(text: str) -> str:
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{reference_markdown()}\n{END}{tail}"
+    return replace_block(text, START, END, reference_markdown())
 
 
 if __name__ == "__main__":

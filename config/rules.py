@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.readme import replace_block
+
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -279,9 +281,7 @@ def rules_markdown() -> str:
 
 
 def render_readme(text: str) -> str:
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{rules_markdown()}\n{END}{tail}"
+    return replace_block(text, START, END, rules_markdown())
 
 
 if __name__ == "__main__":

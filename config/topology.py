@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from netaddr import IPNetwork, IPSet
 
-from config.azure import first_usable
+from config.azure import PRIVATE_RANGES, first_usable
 from config.model import FlowEnd, Hub, Spoke, StackConfig
 from config.registries import pull_hosts, registry_of, spoke_images
 from config.plan import (
@@ -180,8 +180,6 @@ def registry_egress(stack: StackConfig) -> list[RegistryEgress]:
     return egress
 
 
-# What Azure Firewall leaves un-SNATed by default: "IANAPrivateRanges", RFC 1918 and RFC 6598 (snat-private-range).
-IANA_PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
 
 
 def firewall_no_snat_ranges(stack: StackConfig) -> list[str] | None:
@@ -190,7 +188,7 @@ def firewall_no_snat_ranges(stack: StackConfig) -> list[str] | None:
     endpoints = IPSet(spoke.subnets[name] for spoke in stack.spokes for name in spoke.private_endpoint_subnets)
     if stack.the_hub.firewall is None or not endpoints:
         return None
-    return [str(cidr) for cidr in (IPSet(IANA_PRIVATE_RANGES) - endpoints).iter_cidrs()]
+    return [str(cidr) for cidr in (IPSet(PRIVATE_RANGES) - endpoints).iter_cidrs()]
 
 
 def default_route_to_gateway(stack: StackConfig) -> bool:

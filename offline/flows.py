@@ -25,6 +25,7 @@ from config.azure import first_usable
 from config.model import FlowEnd, StackConfig
 from config.registries import pull_hosts, registry_of, spoke_images
 from config.topology import AKS_EGRESS_FQDNS, aks_subnets, flow_end_ranges, resolver_inbound_ip, vnet_dns_servers
+from config.readme import replace_block
 from offline.filtering import Packet, firewall_decision, nsg_decision
 from offline.routing import (
     APPLIANCE, BGP, GATEWAY, INTERNET, NONE, PEERING, USER, Firewall, Network, Record, Route, SiteRoutes, Subnet,
@@ -534,9 +535,7 @@ def readme_block(per_stack: Mapping[str, list[FlowResult]]) -> str:
 
 
 def render_readme(text: str, per_stack: Mapping[str, list[FlowResult]]) -> str:
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{readme_block(per_stack)}\n{END}{tail}"
+    return replace_block(text, START, END, readme_block(per_stack))
 
 
 def shipped_results(project_dir: Path) -> dict[str, list[FlowResult]]:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from netaddr import IPAddress, IPNetwork, IPSet
 
 from config.plan import FIREWALL_SUBNET, GATEWAY_SUBNET
-from config.azure import first_usable
+from config.azure import PRIVATE_RANGES, first_usable
 
 N = "azure-native:network:"
 VNET_LOCAL, PEERING, GATEWAY, APPLIANCE, INTERNET, NONE = (
@@ -28,7 +28,7 @@ USER, BGP, DEFAULT = "User", "VirtualNetworkGateway", "Default"
 # udr "How Azure selects a route": equal prefixes go to the user-defined route, then the BGP route, then the system route.
 SOURCE_PRIORITY = {USER: 0, BGP: 1, DEFAULT: 2}
 # udr "Default": 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) and 100.64.0.0/10 (RFC 6598) go to None.
-RESERVED = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+RESERVED = PRIVATE_RANGES
 PRIVATE = IPSet(RESERVED)
 
 
