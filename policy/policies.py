@@ -20,7 +20,7 @@ differ (`subnetName` or `name`, `routeTableName` or `name`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -926,6 +926,27 @@ def _depends_on(source: PolicyResource, prop: str, target: PolicyResource) -> bo
     return isinstance(ref, str) and isinstance(target_id, str) and not is_unknown(ref) and ref.casefold() == target_id.casefold()
 
 
+def _referred(sources: Iterable[PolicyResource], prop: str) -> tuple[set[str], set[str]]:
+    """What `prop` of any source refers to, as _depends_on judges it: URNs, and casefolded IDs. An index, so a
+    check over many targets stays linear."""
+    urns: set[str] = set()
+    ids: set[str] = set()
+    for source in sources:
+        if source.property_dependencies:
+            urns |= {d.urn for d in source.property_dependencies.get(prop, [])}
+        else:
+            urns |= {d.urn for d in source.dependencies or []}
+        ref = _get(source.props, prop)
+        if isinstance(ref, str) and not is_unknown(ref):
+            ids.add(ref.casefold())
+    return urns, ids
+
+
+def _is_referred(target: PolicyResource, referred: tuple[set[str], set[str]]) -> bool:
+    target_id = _get(target.props, "id")
+    return target.urn in referred[0] or (isinstance(target_id, str) and target_id.casefold() in referred[1])
+
+
 def _validate_aks_maintenance(args: StackValidationArgs, report: ReportViolation) -> None:
     stack = _Stack(args.resources)
     configs = stack.of_type(MAINTENANCE_CONFIGURATION)
@@ -1044,9 +1065,9 @@ FLOW_LOGS_FIX = "Give every VNet a flow log (Network Watcher FlowLog targeting i
 
 def _validate_flow_logs(args: StackValidationArgs, report: ReportViolation) -> None:
     stack = _Stack(args.resources)
-    logs = [f for f in stack.of_type(FLOW_LOG) if _on(f.props, "enabled") is True]
+    targeted = _referred((f for f in stack.of_type(FLOW_LOG) if _on(f.props, "enabled") is True), "targetResourceId")
     for vnet in stack.of_type(VIRTUAL_NETWORK):
-        if not any(_depends_on(f, "targetResourceId", vnet) for f in logs):
+        if not _is_referred(vnet, targeted):
             report(_fix(f"{_resource_label(vnet)} has no VNet flow log.", FLOW_LOGS_FIX), vnet.urn)
 
 
