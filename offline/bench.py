@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config.readme import replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 SIZES = (10, 50) if QUICK else (10, 50, 200, 500)
@@ -155,11 +157,7 @@ def _ratios(runs: list[dict[str, Run]], over: str) -> list[float]:
 def _write_readme(report: list[str]) -> None:
     """Replace the README's bench block with this run's tables (python -m offline.bench --readme)."""
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(head + start + "\n".join([*report, "```"]) + "\n" + end + tail)
+    readme.write_text(replace_block(readme.read_text(), "<!-- bench:start -->", "<!-- bench:end -->", "\n".join([*report, "```"])))
 
 
 def main(argv: list[str] | None = None) -> int:
