@@ -3,7 +3,6 @@ whose pod port differs from the app's (the port-map sidecar), hub private DNS zo
 
 from __future__ import annotations
 
-import functools
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import yaml
 
 from offline.mocks import Registration
 from offline.preview import PreviewResult, preview
-from tests.stacks import ROOT
+from tests.stacks import ROOT, once_per_session
 from tests.test_preview import project_with
 
 BLOB_ZONE = "privatelink.blob.core.windows.net"
@@ -30,7 +29,7 @@ def variant_document() -> dict[str, Any]:
     return document
 
 
-@functools.cache
+@once_per_session
 def evaluated() -> PreviewResult:
     result = preview("prod", project_with(Path(tempfile.mkdtemp()), "prod", variant_document()))
     assert not result.errors, result.errors
