@@ -16,13 +16,17 @@ T = TypeVar("T")
 
 
 def once_per_session(evaluate: Callable[..., T]) -> Callable[..., T]:
-    """Cache an evaluation for the session, except while mutmut maps tests to the functions they reach ("stats"):
-    a cached evaluation would credit every component function to the first test that evaluated the stack, and a
-    mutant would then run only that test, not the ones that assert what it changes."""
-    cached = functools.cache(evaluate)
+    """Cache an evaluation for the session. Under mutmut: never while it maps tests to the functions they reach
+    ("stats"), or every component function would be credited to the first test that evaluated the stack; and per
+    mutant otherwise (mutmut forks each mutant's run from a process that may hold the clean evaluation)."""
+
+    @functools.cache
+    def cached(mutant: str | None, *args: object) -> T:
+        return evaluate(*args)
 
     def call(*args: object) -> T:
-        return evaluate(*args) if os.environ.get("MUTANT_UNDER_TEST") == "stats" else cached(*args)
+        mutant = os.environ.get("MUTANT_UNDER_TEST")
+        return evaluate(*args) if mutant == "stats" else cached(mutant, *args)
 
     return call
 
