@@ -324,7 +324,7 @@ class Hub(pulumi.ComponentResource):
         self.dns_ready.append(azure.privatedns.VirtualNetworkLink(
             f"{self._name}-zone-{slug}-link", resource_group_name=self._rg.name, private_zone_name=private_zone.name,
             virtual_network_link_name=f"link-{self._args.hub.name}", location="global", registration_enabled=False,
-            virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id),
+            tags=dict(self._args.tags), virtual_network=azure.privatedns.SubResourceArgs(id=self._vnet.id),
             opts=ResourceOptions(parent=self, aliases=list(link_aliases), delete_before_replace=True)))
         return private_zone
 

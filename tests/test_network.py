@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from offline.mocks import Registration, is_secret, unwrap
-from offline.preview import PLACEHOLDER
-from tests.stacks import evaluated
+from offline.preview import PLACEHOLDER, read_stack_file
+from tests.stacks import ROOT, STACKS, evaluated
 
 N = "azure-native:network:"
 
@@ -136,6 +137,23 @@ def test_firewall_policy_allows_aks_egress() -> None:
     assert "mcr.microsoft.com" in rules["aks-fqdns"]["targetFqdns"]
     assert rules["dns"]["destinationPorts"] == ["53"] and rules["ntp"]["destinationPorts"] == ["123"]
     assert rules["dns"]["sourceAddresses"] == ["10.11.0.0/22"]  # the AKS node subnet
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_tracked_azure_resource_carries_the_stack_tags(stack: str) -> None:
+    # Tracked resources (those with a location, "global" included) take tags; proxy resources (subnets, rules) don't.
+    tags = json.loads(read_stack_file(ROOT, stack).config["hybrid-aks:tags"])
+    tracked = [r for r in evaluated(stack).registrations if r.type.startswith("azure-native:") and "location" in r.inputs]
+    assert len(tracked) > 5
+    untagged = sorted(r.name for r in tracked if unwrap(r.inputs.get("tags")) != tags)
+    assert not untagged, f"{stack}: not tagged {tags}: {untagged}"
+
+
+def test_gateway_sku_tier_names_the_sku() -> None:
+    # Azure requires the tier to equal the name for VPN and ExpressRoute SKUs (VirtualNetworkGatewaySku).
+    skus = {(g.get("gatewayType"), g.get("sku.name"), g.get("sku.tier")) for s in ("dev", "prod")
+            for g in of_type(s, f"{N}VirtualNetworkGateway")}
+    assert skus == {("Vpn", "VpnGw1AZ", "VpnGw1AZ"), ("Vpn", "VpnGw2AZ", "VpnGw2AZ"), ("ExpressRoute", "ErGw2AZ", "ErGw2AZ")}
 
 
 def test_vpn_gateway_prod() -> None:
