@@ -429,6 +429,9 @@ def install(
     asyncio.set_event_loop(asyncio.new_event_loop())
     os.environ[CONFIG_ENV] = json.dumps(dict(config or {}))
     os.environ[SECRET_KEYS_ENV] = json.dumps(sorted(set(secret_keys)))
+    # The SDK reads its in-memory config map before the environment, and pulumi-policy's analyzer fills that map
+    # (the ContextVar's shared default dict): empty it, as it is when the language host starts a program.
+    pulumi.runtime.set_all_config({}, [])
     pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)  # clears the root stack, fresh settings
     mocks = RecordingMocks()
     mocks.stack_references.update(stack_references or {})

@@ -66,6 +66,17 @@ def test_config_reaches_the_program_through_pulumi_config_environment() -> None:
     assert pulumi.Config("hybrid-aks").get("prefix") == "t", f"{SDK}: pulumi.Config no longer falls back to {CONFIG_ENV}"
 
 
+def test_each_run_starts_from_fresh_config() -> None:
+    # pulumi-policy's analyzer copies PULUMI_CONFIG into the SDK's config map (a ContextVar whose default dict is
+    # shared); a later run must not read the earlier run's values from there instead of its own.
+    install(config={"hybrid-aks:prefix": "first", "hybrid-aks:vpnSharedKey-lab": "k"})
+    pulumi.runtime.set_config("hybrid-aks:prefix", "first")
+    pulumi.runtime.set_config("hybrid-aks:vpnSharedKey-lab", "k")
+    install(config={"hybrid-aks:prefix": "second"})
+    assert pulumi.Config("hybrid-aks").get("prefix") == "second"
+    assert pulumi.Config("hybrid-aks").get("vpnSharedKey-lab") is None
+
+
 def test_each_run_starts_from_a_fresh_runtime() -> None:
     first = install()
     run(lambda: azure.resources.ResourceGroup("rg", resource_group_name="rg-a"), first)
