@@ -3,8 +3,10 @@ Mermaid topology (hub, spokes, sites, gateways, and the flows through the firewa
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from config.model import StackConfig
 from config.topology import firewall_flows
@@ -41,11 +43,25 @@ def topology(stack: StackConfig) -> list[str]:
         if site.express_route:
             lines.append(f"  {sid} <-- ExpressRoute --> ergw")
     if hub.firewall:
+        owners = _owners(stack)
         for flow in firewall_flows(stack)[:20]:
-            ports = ",".join(flow.ports)
-            lines.append(f'  fw -. "{flow.name} {"/".join(flow.protocols)} {ports}" .-> fw')
+            label = f'{flow.name}: {"/".join(flow.protocols)} {",".join(flow.ports)} via firewall'
+            sources = sorted({node for cidr in flow.sources if (node := owners(cidr))})
+            destinations = sorted({node for cidr in flow.destinations if (node := owners(cidr))})
+            lines += [f'  {a} -. "{label}" .-> {b}' for a in sources for b in destinations]
     lines.append("```")
     return lines
+
+
+def _owners(stack: StackConfig) -> Callable[[str], str | None]:
+    """The drawing's node a flow's range lies in: the spoke or site whose addresses contain it."""
+    nodes = [(ipaddress.IPv4Network(space), _id(f"spoke_{spoke.name}")) for spoke in stack.spokes for space in spoke.address_space]
+    nodes += [(ipaddress.IPv4Network(prefix), _id(f"site_{site.name}")) for site in stack.sites for prefix in site.address_prefixes]
+
+    def owner(cidr: str) -> str | None:
+        network = ipaddress.IPv4Network(cidr, strict=False)
+        return next((node for space, node in nodes if network.subnet_of(space)), None)
+    return owner
 
 
 def render_markdown(result: object, stack: StackConfig | None) -> str:
