@@ -13,6 +13,7 @@ destination; a flow is allowed when both arrive and every stateful firewall sees
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -544,12 +545,44 @@ def shipped_results(project_dir: Path) -> dict[str, list[FlowResult]]:
     return {stack: preview(stack, project_dir).flows for stack in stacks}
 
 
+def with_intent(policy_config: Mapping[str, Any], intent: Intent) -> dict[str, Any]:
+    """A stack's policy config (`pulumi preview --policy-config`) carrying its intent to `intended-flows-pass`, which
+    can't read stack config under the engine; the policy's enforcement level is kept."""
+    from policy.policies import FLOWS_POLICY
+    entry = policy_config.get(FLOWS_POLICY)
+    level = entry.get("enforcementLevel") if isinstance(entry, dict) else entry
+    # Explicit: a policy config entry without a level reaches the pack as advisory (the protobuf default).
+    flows_config = {"enforcementLevel": level or "mandatory", "intent": json.loads(json.dumps(intent.to_json()))}
+    return {**policy_config, FLOWS_POLICY: flows_config}
+
+
+def write_policy_configs(project_dir: Path) -> list[Path]:
+    """Rewrite policy/policy-config.<stack>.json of every stack whose flows the preview simulates (hub stacks)."""
+    from offline.preview import preview
+    written = []
+    for stack in sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml")):
+        result = preview(stack, project_dir)
+        if result.intent is None:
+            continue
+        path = project_dir / "policy" / f"policy-config.{stack}.json"
+        current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        path.write_text(json.dumps(with_intent(current, result.intent), indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.flows", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--routes", action="store_true", help="also print every subnet's effective routes")
     parser.add_argument("--readme", action="store_true", help="rewrite README.md's flow tables from the shipped stacks")
+    parser.add_argument("--policy-config", action="store_true",
+                        help="write each hub stack's intended flows into policy/policy-config.<stack>.json")
     args = parser.parse_args(argv)
+    if args.policy_config:
+        for path in write_policy_configs(README.parent):
+            print(f"wrote the intended flows into {path.relative_to(README.parent)}")
+        return 0
     if args.readme:
         README.write_text(render_readme(README.read_text(), shipped_results(README.parent)))
         print(f"wrote the flow tables into {README.name}")

@@ -28,6 +28,7 @@ import netaddr
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
+    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -841,8 +842,9 @@ def _plain_props(value: Any) -> Any:
 
 def _validate_flows(args: StackValidationArgs, report: ReportViolation) -> None:
     """The stack's intended flows (from its config, which a policy pack can't read: the offline preview hands it over
-    as this policy's config, `python -m offline.flows --policy-config` prints it for `--policy-config`) traced through
-    the recorded routing, NSGs and firewall. Without that config there is nothing to check against."""
+    as this policy's config, and `python -m offline.flows --policy-config` writes it into policy-config.<stack>.json
+    for `pulumi preview --policy-config`) traced through the recorded routing, NSGs and firewall. Without that config
+    there is nothing to check against."""
     from offline.flows import Intent, simulate  # the model reads config/, which the rest of the pack doesn't need
 
     data = (args.get_config() or {}).get("intent")
@@ -1185,6 +1187,10 @@ POLICIES: list[Policy] = [
         enforcement_level=MANDATORY,
         severity=Severity.HIGH,
         remediation_steps=FLOWS_FIX,
+        # The engine checks policy config against this schema (enforcementLevel is added by the engine).
+        config_schema=PolicyConfigSchema(properties={"intent": {
+            "type": "object", "description": "The stack's intended flows, as offline.flows writes them",
+            "properties": {"sites": {"type": "array"}, "flows": {"type": "array"}}}}),
     ),
     StackValidationPolicy(
         name="no-overlapping-address-space",

@@ -507,6 +507,51 @@ def test_intent_round_trips_through_the_policy_config() -> None:
     assert intent is not None and Intent.from_json(json.loads(json.dumps(intent.to_json()))) == intent
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_hub_stacks_policy_config_carries_its_intent_for_the_engine(stack: str) -> None:
+    """`pulumi preview --policy-config policy/policy-config.<stack>.json` hands intended-flows-pass the same intent the
+    offline preview derives from the stack's config; attaching stacks (flows not simulated) carry none."""
+    shipped = json.loads((ROOT / "policy" / f"policy-config.{stack}.json").read_text())
+    intent = evaluated(stack).intent
+    if intent is None:
+        assert FLOWS_POLICY not in shipped
+        return
+    assert shipped[FLOWS_POLICY]["intent"] == json.loads(json.dumps(intent.to_json())), \
+        f"policy/policy-config.{stack}.json is stale: run `.venv/bin/python -m offline.flows --policy-config`"
+
+
+def test_the_shipped_policy_config_makes_the_engine_check_flows() -> None:
+    """Through pulumi-policy's analyzer as the CLI drives it: dev's config file, then dev's records, with and without
+    the firewall's rule collection groups."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime import proto
+    from pulumi_policy import EnforcementLevel
+    from pulumi_policy.policy import _PolicyAnalyzerServicer  # private, but pinned (pulumi-policy <2)
+
+    servicer = _PolicyAnalyzerServicer("hybrid-aks-policies", "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
+    configure = proto.ConfigureAnalyzerRequest()
+    shipped = json.loads((ROOT / "policy" / "policy-config.dev.json").read_text())
+    entry = shipped[FLOWS_POLICY]
+    assert entry["enforcementLevel"] == "mandatory"
+    configure.policyConfig[FLOWS_POLICY].enforcementLevel = proto.MANDATORY
+    configure.policyConfig[FLOWS_POLICY].properties.update({"intent": entry["intent"]})
+    servicer.Configure(configure, None)
+
+    def flow_diagnostics(skip_type: str) -> list[Any]:
+        resources = []
+        for r in evaluated("dev").registrations:
+            if r.type != skip_type and r.custom:
+                struct = struct_pb2.Struct()
+                struct.update(json.loads(json.dumps(r.inputs, default=str)))
+                resources.append(proto.AnalyzerResource(type=r.type, urn=r.urn, name=r.name, properties=struct))
+        diagnostics = servicer.AnalyzeStack(proto.AnalyzeStackRequest(resources=resources), None).diagnostics
+        return [d for d in diagnostics if d.policyName == FLOWS_POLICY]
+
+    assert flow_diagnostics("none") == []
+    blocked = flow_diagnostics("azure-native:network:FirewallPolicyRuleCollectionGroup")
+    assert blocked and all(d.enforcementLevel == proto.MANDATORY and "is blocked" in d.message for d in blocked)
+
+
 # --- the README -------------------------------------------------------------------------------------------------------
 
 
