@@ -2,7 +2,9 @@
 
 import tomllib
 
-from offline.mutation import score_line
+import pytest
+
+from offline.mutation import EQUIVALENTS, equivalents, score_line, survivors
 from tests.stacks import ROOT
 
 
@@ -20,3 +22,23 @@ def test_mutmut_copies_every_stack_file_the_tests_read() -> None:
     its stats run."""
     also_copy = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["also_copy"]
     assert {p.name for p in ROOT.glob("Pulumi.*yaml")} <= set(also_copy)
+
+
+def test_score_sets_reviewed_equivalents_aside() -> None:
+    assert score_line({"killed": 90, "survived": 10}, equivalent=4) == (
+        "mutation score: 90 killed / 100 checked = 90.0% (10 survived); 4 survivors reviewed as equivalent, so "
+        "90 killed / 96 = 93.8% of the mutants that change behaviour")
+
+
+def test_survivors_are_read_from_mutmut_results() -> None:
+    results = ("    config.a.x_f__mutmut_1: survived\n    config.a.x_f__mutmut_2: killed\n"
+               "    config.a.x_g__mutmut_3: no tests\n    components.b.xǁCǁm__mutmut_4: survived\n")
+    assert survivors(results) == ["config.a.x_f__mutmut_1", "components.b.xǁCǁm__mutmut_4"]
+
+
+def test_every_listed_equivalent_says_why() -> None:
+    assert equivalents("# c\nconfig.a.x_f__mutmut_1  strips the same dot\n") == {"config.a.x_f__mutmut_1": "strips the same dot"}
+    with pytest.raises(ValueError, match="config.a.x_f__mutmut_1 has no reason"):
+        equivalents("config.a.x_f__mutmut_1\n")
+    listed = equivalents(EQUIVALENTS.read_text())  # the shipped list parses: every entry has its reason
+    assert all(reason for reason in listed.values())
