@@ -4,17 +4,31 @@ import tomllib
 
 import pytest
 
-from offline.mutation import EQUIVALENTS, equivalents, score_line, survivors
+from offline.mutation import EQUIVALENTS, equivalents, sample, score_line, survivors
 from tests.stacks import ROOT
 
 
 def test_score_counts_killed_over_killed_and_survived() -> None:
-    assert score_line({"killed": 45, "survived": 5, "total": 60, "no_tests": 10}) == (
-        "mutation score: 45 killed / 50 checked = 90.0% (5 survived, no_tests 10)")
+    assert score_line({"killed": 45, "survived": 5, "not checked": 60, "no tests": 10}) == (
+        "mutation score: 45 killed / 50 checked = 90.0% (5 survived, no tests 10)")
 
 
 def test_score_of_nothing_checked_is_zero() -> None:
-    assert score_line({"total": 0}) == "mutation score: 0 killed / 0 checked = 0.0% (0 survived)"
+    assert score_line({"not checked": 3}) == "mutation score: 0 killed / 0 checked = 0.0% (0 survived)"
+
+
+def test_a_sampled_score_gives_its_95_percent_interval() -> None:
+    # 1.96 * sqrt(0.9 * 0.1 / 400) = 2.94 points
+    assert score_line({"killed": 360, "survived": 40}, sampled_from=400) == (
+        "mutation score: 360 killed / 400 checked = 90.0% (40 survived); a random sample of 400 mutants: "
+        "95% interval 87.1-92.9%")
+
+
+def test_a_sample_is_seeded_and_drawn_from_every_mutant() -> None:
+    names = [f"config.a.x_f__mutmut_{i}" for i in range(1, 101)]
+    first = sample(names, 10, seed=14)
+    assert first == sample(list(reversed(names)), 10, seed=14) and len(set(first)) == 10 and set(first) <= set(names)
+    assert sample(names, 500, seed=14) == sorted(names)
 
 
 def test_mutmut_copies_every_stack_file_the_tests_read() -> None:
