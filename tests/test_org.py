@@ -1,0 +1,177 @@
+"""`make plan` (config/org.py): every stack file of the repository checked together, on plain pytest.
+
+Stacks are built in memory from the shipped stack files, changed one thing at a time; the plan across them is asserted
+with literal problems (key, message, fix) and literal free ranges.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import yaml
+
+from config.attach import PublishedRange
+from config.org import OrgPlan, StackSource, free_space, org_plan
+from config.problems import Problem
+from tests.stacks import ROOT
+
+A = "hybrid-aks:"
+MOVE = "move one of them; `make plan` lists the free space per region"
+
+
+def shipped(stack: str) -> dict[str, Any]:
+    """A shipped stack file's config (full keys, values as YAML reads them)."""
+    config: dict[str, Any] = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return copy.deepcopy(config)
+
+
+def source(name: str, config: dict[str, Any]) -> StackSource:
+    """As repository_sources hands a stack file over: objects as JSON text."""
+    return StackSource(name, {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()})
+
+
+def plan(stacks: dict[str, dict[str, Any]]) -> OrgPlan:
+    return org_plan([source(name, config) for name, config in stacks.items()], "hybrid-aks")
+
+
+def gatewayless(config: dict[str, Any]) -> dict[str, Any]:
+    """A lab that doesn't connect on-premises: dev without gateways and sites."""
+    del config[f"{A}gateways"], config[f"{A}sites"]
+    config[f"{A}spokes"][0]["aks"]["externalBackends"] = []
+    return config
+
+
+def landing_zone(hub_stack: str, space: str, service_cidr: str = "10.201.0.0/16") -> dict[str, Any]:
+    """lz-payments attached to `hub_stack` (organization/project/stack) with its spoke moved to `space` (a /16)."""
+    config = shipped("lz-payments")
+    config[f"{A}attach"] = {"hubStack": hub_stack}
+    net = space.split(".")[1]
+    spoke = config[f"{A}spokes"][0]
+    spoke["addressSpace"] = [space]
+    spoke["subnets"] = {"nodes": f"10.{net}.0.0/22", "ilb": f"10.{net}.8.0/24"}
+    spoke["aks"]["internalServices"][0]["staticIp"] = f"10.{net}.8.10"
+    spoke["aks"]["externalBackends"] = []
+    spoke["aks"]["serviceCidr"], spoke["aks"]["dnsServiceIP"] = service_cidr, service_cidr.replace(".0/16", ".10")
+    config[f"{A}flows"] = []
+    return config
+
+
+WAN = "both connect to on-premises, so the corporate WAN joins them"
+
+
+def overlap(second: str, second_key: str, cidr: str, owner: str, first: str, first_key: str, first_cidr: str, first_owner: str,
+            why: str) -> Problem:
+    return Problem(f"{second}:{A}{second_key}", f"{cidr} ({owner}) overlaps {first_cidr} ({first_owner}) of stack '{first}', "
+                   f"{first}:{A}{first_key}; {why}", MOVE)
+
+
+# --- each stack on its own: what kind of stack it is, which hub it joins, its own problems ------------------
+
+
+def test_each_stack_is_checked_on_its_own_and_keyed_by_its_name() -> None:
+    dev = shipped("dev")
+    dev[f"{A}tags"] = {f"t{i}": "x" for i in range(51)}  # loads no more, but its ranges are still on the map
+    broken = shipped("dev")
+    del broken["azure-native:location"]  # doesn't even parse
+    result = plan({
+        "prod": shipped("prod"), "lz-payments": shipped("lz-payments"), "dev": dev, "broken": broken,
+        "ext": landing_zone("acme/network/prod", "10.12.0.0/16"),  # another project: outside the repository
+        "gone": landing_zone("organization/hybrid-aks/nope", "10.13.0.0/16"),  # no such stack file
+        "chain": landing_zone("organization/hybrid-aks/lz-payments", "10.14.0.0/16"),  # attaches to an attaching stack
+    })
+    assert [(s.name, s.kind, s.group) for s in result.stacks] == [
+        ("broken", "invalid", "broken"), ("chain", "attached", "lz-payments"), ("dev", "lab", "dev"), ("ext", "external", "ext"),
+        ("gone", "external", "gone"), ("lz-payments", "attached", "prod"), ("prod", "hub", "prod")]
+    stacks = "project 'hybrid-aks', stacks: broken, chain, dev, ext, gone, lz-payments, prod"
+    elsewhere = "name a stack file of this repository, or check the stack against the backend with `pulumi preview`"
+    assert result.problems == [
+        Problem(f"broken:{A}location", "is required", "add it; the config reference in README.md lists what it takes"),
+        Problem(f"chain:{A}attach.hubStack", "'organization/hybrid-aks/lz-payments' attaches to a hub itself; stacks attach to a hub stack",
+                "attach to 'organization/hybrid-aks/prod' instead"),
+        Problem(f"dev:{A}tags", "has 51 tags; Azure allows 50 per resource (tag-resources)", "remove 1 of them"),
+        Problem(f"ext:{A}attach.hubStack", f"'acme/network/prod' is not a stack of this repository ({stacks})", elsewhere),
+        Problem(f"gone:{A}attach.hubStack", f"'organization/hybrid-aks/nope' is not a stack of this repository ({stacks})", elsewhere),
+    ]
+    assert sorted({r.stack for r in result.ranges}) == ["chain", "dev", "ext", "gone", "lz-payments", "prod"]
+
+
+# --- overlaps between stacks that reach each other ------------------------------------------------------
+
+
+def test_two_hubs_that_both_connect_on_premises_may_not_overlap() -> None:
+    """dev2 is dev again: both VPN-connected, so the corporate WAN joins their VNets (not their cluster-internal service
+    CIDRs, nor their on-prem prefixes, which may be one corporate network). quiet, the same without gateways or sites,
+    reaches neither."""
+    result = plan({"dev": shipped("dev"), "dev2": shipped("dev"), "quiet": gatewayless(shipped("dev"))})
+    why = f"stacks 'dev' (hub 'dev') and 'dev2' (hub 'dev2') {WAN}"
+    assert result.problems == [
+        overlap("dev2", "hub.addressSpace[0]", "10.10.0.0/22", "hub VNet 'hub'", "dev", "hub.addressSpace[0]", "10.10.0.0/22", "hub VNet 'hub'", why),
+        overlap("dev2", "spokes[0].addressSpace[0]", "10.11.0.0/16", "spoke VNet 'aks'", "dev", "spokes[0].addressSpace[0]", "10.11.0.0/16",
+                "spoke VNet 'aks'", why),
+    ]
+
+
+def test_a_stack_in_front_of_the_others_that_does_not_connect_hides_no_overlap() -> None:
+    """As above with the lab that doesn't connect named first: its ranges come first at every address."""
+    result = plan({"aa-quiet": gatewayless(shipped("dev")), "dev": shipped("dev"), "dev2": shipped("dev")})
+    assert [p.key for p in result.problems] == [f"dev2:{A}hub.addressSpace[0]", f"dev2:{A}spokes[0].addressSpace[0]"]
+
+
+def test_attached_and_external_stacks_connect_through_their_hub() -> None:
+    """A landing zone has no gateway of its own, but reaches on-premises through prod's (attached) or an outside hub
+    stack's (external): overlapping dev's VNets, which the WAN joins too, is an overlap."""
+    result = plan({"dev": shipped("dev"), "prod": shipped("prod"), "lz": landing_zone("organization/hybrid-aks/prod", "10.11.0.0/16"),
+                   "ext": landing_zone("acme/network/prod", "10.10.0.0/16")})
+    assert [p for p in result.problems if "overlaps" in p.message] == [
+        overlap("ext", "spokes[0].addressSpace[0]", "10.10.0.0/16", "spoke VNet 'shop'", "dev", "hub.addressSpace[0]", "10.10.0.0/22",
+                "hub VNet 'hub'", f"stacks 'dev' (hub 'dev') and 'ext' (hub 'ext') {WAN}"),
+        overlap("lz", "spokes[0].addressSpace[0]", "10.11.0.0/16", "spoke VNet 'shop'", "dev", "spokes[0].addressSpace[0]", "10.11.0.0/16",
+                "spoke VNet 'aks'", f"stacks 'dev' (hub 'dev') and 'lz' (hub 'prod') {WAN}"),
+    ]
+
+
+def test_stacks_sharing_a_hub_that_does_not_connect_still_meet_there() -> None:
+    """quiet's hub has no gateway, so neither stack reaches on-premises; but lz's spoke is peered to quiet's hub, where it
+    meets quiet's spoke. Their AKS service CIDRs are the same and never meet (each stays inside its cluster)."""
+    result = plan({"quiet": gatewayless(shipped("dev")),
+                   "lz": landing_zone("organization/hybrid-aks/quiet", "10.11.0.0/16", service_cidr="10.240.0.0/16")})
+    cross = [p for p in result.problems if "share the hub" in p.message]
+    assert cross == [overlap("quiet", "spokes[0].addressSpace[0]", "10.11.0.0/16", "spoke VNet 'aks'", "lz", "spokes[0].addressSpace[0]",
+                             "10.11.0.0/16", "spoke VNet 'shop'", "stacks 'lz' and 'quiet' share the hub of stack 'quiet'")]
+
+
+def test_an_on_prem_host_route_at_the_last_address_of_a_vnet_overlaps_it() -> None:
+    """site-singapore's office also announces 10.11.255.255/32: the last address of dev's spoke, which the WAN reaches."""
+    singapore = shipped("site-singapore")
+    singapore[f"{A}sites"][0]["addressPrefixes"].append("10.11.255.255/32")
+    result = plan({"dev": shipped("dev"), "site-singapore": singapore})
+    assert result.problems == [
+        overlap("site-singapore", "sites[0].addressPrefixes[1]", "10.11.255.255/32", "on-prem site 'office'", "dev",
+                "spokes[0].addressSpace[0]", "10.11.0.0/16", "spoke VNet 'aks'",
+                f"stacks 'dev' (hub 'dev') and 'site-singapore' (hub 'site-singapore') {WAN}")]
+
+
+# --- free space per region ---------------------------------------------------------------------------------
+
+
+def vnet(cidr: str, region: str = "westeurope", kind: str = "vnet") -> PublishedRange:
+    return PublishedRange("s", f"{A}x", "x", cidr, kind, region)
+
+
+def test_free_space_lists_the_first_three_free_16s_of_the_block_covering_the_regions_vnets() -> None:
+    """10.0.0.0/12 covers the region's VNets; 10.1.0.0/16 is free whole, 10.4.0.0/16 is another region's and 10.5.0.0/16
+    a cluster's (neither is free), 10.6.0.0/15 is."""
+    ranges = [vnet("10.0.0.0/16"), vnet("10.2.0.0/15"), vnet("10.8.0.0/16"), vnet("10.4.0.0/16", region="northeurope"),
+              vnet("10.5.0.0/16", kind="cluster"), vnet("192.168.0.0/16", kind="site")]
+    assert free_space(ranges, "westeurope") == (["10.0.0.0/16", "10.2.0.0/15", "10.8.0.0/16"], ["10.1.0.0/16", "10.6.0.0/16", "10.7.0.0/16"])
+    assert free_space(ranges, "francecentral") == ([], [])
+
+
+def test_free_space_without_a_whole_16_lists_the_largest_free_ranges() -> None:
+    assert free_space([vnet("10.0.0.0/16"), vnet("10.1.0.0/16")], "westeurope") == (["10.0.0.0/15"], [])
+    assert free_space([vnet("10.0.0.0/16"), vnet("10.1.0.0/17")], "westeurope") == (["10.0.0.0/16", "10.1.0.0/17"], ["10.1.128.0/17"])
+    # site-singapore's VNets: 10.64.0.0/15 covers them, and its largest free ranges are /17s, then /18s, in address order.
+    assert free_space([vnet("10.64.0.0/22", "southeastasia"), vnet("10.65.0.0/20", "southeastasia")], "southeastasia") == (
+        ["10.64.0.0/22", "10.65.0.0/20"], ["10.64.128.0/17", "10.65.128.0/17", "10.64.64.0/18"])
