@@ -260,7 +260,7 @@ def _cross_stack_overlaps(stacks: Sequence[OrgStack], ranges: Sequence[Published
             first, second = sorted((other, current), key=lambda r: (r.stack, r.key))  # named in this order, however the sweep met them
             why = _reach(by_name, first, second)
             if why is None or (by_name[other.stack].group != by_name[current.stack].group
-                               and not (_connects(by_name[other.stack]) and _connects(by_name[current.stack]))):
+                               and not (_connects(by_name, by_name[other.stack]) and _connects(by_name, by_name[current.stack]))):
                 continue
             problems.append(Problem(
                 f"{second.stack}:{second.key}",
@@ -271,10 +271,13 @@ def _cross_stack_overlaps(stacks: Sequence[OrgStack], ranges: Sequence[Published
     return problems
 
 
-def _connects(stack: OrgStack) -> bool:
-    """Whether a stack's network reaches on-premises (through its own gateways or its hub stack's)."""
-    return stack.config is not None and (stack.config.gateways.vpn is not None or stack.config.gateways.express_route is not None
-                                         or stack.kind in ("attached", "external"))
+def _connects(stacks: Mapping[str, OrgStack], stack: OrgStack) -> bool:
+    """Whether a stack's network reaches on-premises: through its hub's gateways (its own hub, or its hub stack's in the
+    repository; a stack attached to a hub stack outside the repository is taken to)."""
+    if stack.kind == "external":
+        return True
+    hub = stacks[stack.group].config
+    return hub is not None and (hub.gateways.vpn is not None or hub.gateways.express_route is not None)
 
 
 def free_space(ranges: Sequence[PublishedRange], region: str, prefixlen: int = 16, count: int = 3) -> tuple[list[str], list[str]]:

@@ -121,9 +121,11 @@ def test_a_stack_in_front_of_the_others_that_does_not_connect_hides_no_overlap()
 
 def test_attached_and_external_stacks_connect_through_their_hub() -> None:
     """A landing zone has no gateway of its own, but reaches on-premises through prod's (attached) or an outside hub
-    stack's (external): overlapping dev's VNets, which the WAN joins too, is an overlap."""
-    result = plan({"dev": shipped("dev"), "prod": shipped("prod"), "lz": landing_zone("organization/hybrid-aks/prod", "10.11.0.0/16"),
-                   "ext": landing_zone("acme/network/prod", "10.10.0.0/16")})
+    stack's (external): overlapping dev's VNets, which the WAN joins too, is an overlap. lz also has a problem of its
+    own (51 tags): it still reaches on-premises through prod."""
+    lz = landing_zone("organization/hybrid-aks/prod", "10.11.0.0/16")
+    lz[f"{A}tags"] = {f"t{i}": "x" for i in range(51)}
+    result = plan({"dev": shipped("dev"), "prod": shipped("prod"), "lz": lz, "ext": landing_zone("acme/network/prod", "10.10.0.0/16")})
     assert [p for p in result.problems if "overlaps" in p.message] == [
         overlap("ext", "spokes[0].addressSpace[0]", "10.10.0.0/16", "spoke VNet 'shop'", "dev", "hub.addressSpace[0]", "10.10.0.0/22",
                 "hub VNet 'hub'", f"stacks 'dev' (hub 'dev') and 'ext' (hub 'ext') {WAN}"),
@@ -175,3 +177,53 @@ def test_free_space_without_a_whole_16_lists_the_largest_free_ranges() -> None:
     # site-singapore's VNets: 10.64.0.0/15 covers them, and its largest free ranges are /17s, then /18s, in address order.
     assert free_space([vnet("10.64.0.0/22", "southeastasia"), vnet("10.65.0.0/20", "southeastasia")], "southeastasia") == (
         ["10.64.0.0/22", "10.65.0.0/20"], ["10.64.128.0/17", "10.65.128.0/17", "10.64.64.0/18"])
+
+
+def test_a_stack_attached_to_a_hub_without_gateways_does_not_reach_on_premises() -> None:
+    """lz's spoke is peered to quiet's hub, which has no gateway: the corporate WAN never reaches it, so site-singapore
+    (VPN-connected) may use the same range. Attached to prod (VPN and ExpressRoute), it may not."""
+    lz = {"quiet": gatewayless(shipped("dev")), "lz": landing_zone("organization/hybrid-aks/quiet", "10.65.0.0/16")}
+    assert plan({**lz, "site-singapore": shipped("site-singapore")}).problems == []
+    result = plan({"prod": shipped("prod"), "lz": landing_zone("organization/hybrid-aks/prod", "10.65.0.0/16"),
+                   "site-singapore": shipped("site-singapore")})
+    assert result.problems == [
+        overlap("site-singapore", "spokes[0].addressSpace[0]", "10.65.0.0/20", "spoke VNet 'aks'", "lz", "spokes[0].addressSpace[0]",
+                "10.65.0.0/16", "spoke VNet 'shop'", f"stacks 'lz' (hub 'prod') and 'site-singapore' (hub 'site-singapore') {WAN}")]
+
+
+def test_a_stacks_own_overlaps_hide_none_of_its_overlaps_with_other_stacks() -> None:
+    """dev's spoke also declares 10.11.128.0/17, inside its 10.11.0.0/16 (its own problem); dev2 is dev as shipped: both
+    of dev's ranges overlap dev2's spoke, and each is reported."""
+    dev = shipped("dev")
+    dev[f"{A}spokes"][0]["addressSpace"].append("10.11.128.0/17")
+    result = plan({"dev": dev, "dev2": shipped("dev")})
+    why = f"stacks 'dev' (hub 'dev') and 'dev2' (hub 'dev2') {WAN}"
+    assert [p.key for p in result.problems] == [f"dev:{A}spokes[0].addressSpace[1]", f"dev2:{A}hub.addressSpace[0]",
+                                                f"dev2:{A}spokes[0].addressSpace[0]", f"dev2:{A}spokes[0].addressSpace[0]"]
+    assert result.problems[3] == overlap("dev2", "spokes[0].addressSpace[0]", "10.11.0.0/16", "spoke VNet 'aks'", "dev",
+                                         "spokes[0].addressSpace[1]", "10.11.128.0/17", "spoke VNet 'aks'", why)
+
+
+# --- Azure's limits on one hub, as stacks attach to it -----------------------------------------------------
+
+
+def spokes(hub_stack: str, count: int, net: int) -> dict[str, Any]:
+    """A landing zone with `count` small spokes, 10.<net>.<i>.0/24 each."""
+    config = landing_zone(hub_stack, "10.12.0.0/16")
+    config[f"{A}spokes"] = [{"name": f"s{i}", "addressSpace": [f"10.{net}.{i}.0/24"], "subnets": {"app": f"10.{net}.{i}.0/24"}}
+                            for i in range(count)]
+    return config
+
+
+def test_the_stack_that_crosses_a_hubs_peering_or_route_limit_is_named() -> None:
+    """prod has 2 spokes; lz-a adds 250 (252 peerings, 252 routes on GatewaySubnet), lz-b 150 (402 routes: over Azure's
+    400 per route table), lz-c 100 (502 peerings: over Azure's 500 per VNet)."""
+    hub = "organization/hybrid-aks/prod"
+    result = plan({"prod": shipped("prod"), "lz-a": spokes(hub, 250, 100), "lz-b": spokes(hub, 150, 101), "lz-c": spokes(hub, 100, 102)})
+    peerings = "attach it to another regional hub, or use Azure Virtual WAN (azure-subscription-service-limits)"
+    routes = "give spokes one address range each, or attach to another regional hub"
+    assert result.problems == [
+        Problem(f"prod:lz-b:{A}spokes", "would make 402 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+        Problem(f"prod:lz-c:{A}spokes", "would make 502 peerings on the hub VNet of stack 'prod'; Azure allows 500 per VNet", peerings),
+        Problem(f"prod:lz-c:{A}spokes", "would make 502 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+    ]
