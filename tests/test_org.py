@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from config.attach import PublishedRange
-from config.org import OrgPlan, StackSource, free_space, org_plan
+from config.org import OrgPlan, StackSource, free_space, org_plan, repository_sources
 from config.problems import Problem
 from tests.stacks import ROOT
 
@@ -216,14 +217,67 @@ def spokes(hub_stack: str, count: int, net: int) -> dict[str, Any]:
 
 
 def test_the_stack_that_crosses_a_hubs_peering_or_route_limit_is_named() -> None:
-    """prod has 2 spokes; lz-a adds 250 (252 peerings, 252 routes on GatewaySubnet), lz-b 150 (402 routes: over Azure's
-    400 per route table), lz-c 100 (502 peerings: over Azure's 500 per VNet)."""
+    """prod has 2 spokes; lz-a adds 248, lz-b 150 (400 routes on GatewaySubnet: Azure's limit per route table, reached),
+    lz-c 100 (500 peerings: Azure's limit per VNet, reached; 500 routes: over), lz-d 1 (501 peerings: over)."""
     hub = "organization/hybrid-aks/prod"
-    result = plan({"prod": shipped("prod"), "lz-a": spokes(hub, 250, 100), "lz-b": spokes(hub, 150, 101), "lz-c": spokes(hub, 100, 102)})
+    result = plan({"prod": shipped("prod"), "lz-a": spokes(hub, 248, 100), "lz-b": spokes(hub, 150, 101), "lz-c": spokes(hub, 100, 102),
+                   "lz-d": spokes(hub, 1, 103)})
     peerings = "attach it to another regional hub, or use Azure Virtual WAN (azure-subscription-service-limits)"
     routes = "give spokes one address range each, or attach to another regional hub"
     assert result.problems == [
-        Problem(f"prod:lz-b:{A}spokes", "would make 402 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
-        Problem(f"prod:lz-c:{A}spokes", "would make 502 peerings on the hub VNet of stack 'prod'; Azure allows 500 per VNet", peerings),
-        Problem(f"prod:lz-c:{A}spokes", "would make 502 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+        Problem(f"prod:lz-c:{A}spokes", "would make 500 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+        Problem(f"prod:lz-d:{A}spokes", "would make 501 peerings on the hub VNet of stack 'prod'; Azure allows 500 per VNet", peerings),
+        Problem(f"prod:lz-d:{A}spokes", "would make 501 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+    ]
+
+
+# --- the repository's stack files and the ranges each publishes ----------------------------------------------
+
+
+def test_repository_sources_hand_over_each_stack_file_as_pulumi_does_without_its_secrets(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: acme-net\nruntime: python\n")
+    (tmp_path / "Pulumi.lab-1.yaml").write_text(yaml.safe_dump({"config": {
+        "azure-native:location": "westeurope", "hybrid-aks:protect": True, "hybrid-aks:hub": {"addressSpace": ["10.0.0.0/22"]},
+        "hybrid-aks:vpnSharedKey-lab": {"secure": "v1:AAAA"}, "hybrid-aks:tags": {"secure": "no", "owner": "me"}}}))
+    (tmp_path / "Pulumi.empty.yaml").write_text("")
+    (tmp_path / "Pulumi.bare.yaml").write_text("config:\n")
+    (tmp_path / "README.yaml").write_text("config: {a: b}\n")
+    assert repository_sources(tmp_path) == ("acme-net", [
+        StackSource("bare", {}), StackSource("empty", {}),
+        StackSource("lab-1", {"azure-native:location": "westeurope", "hybrid-aks:protect": "true",
+                              "hybrid-aks:hub": '{"addressSpace": ["10.0.0.0/22"]}', "hybrid-aks:tags": '{"owner": "me", "secure": "no"}'}),
+    ])
+
+
+def r(stack: str, key: str, owner: str, cidr: str, kind: str, region: str, site: str | None = None,
+      cluster: str | None = None) -> PublishedRange:
+    return PublishedRange(stack, f"{A}{key}", owner, cidr, kind, region, site, cluster)
+
+
+def test_every_range_a_stack_declares_is_on_the_map_with_its_key_owner_kind_and_region() -> None:
+    """A hub VNet (not the one an attaching stack peers to), spoke VNets, AKS service and pod CIDRs (each its cluster's),
+    on-prem prefixes (each its site's) and an AKS hybrid cluster's pod and service CIDRs."""
+    names = ("lz-payments", "prod", "site-lyon", "site-singapore")
+    result = plan({name: shipped(name) for name in names})
+    assert result.problems == []
+    we, fc, sea = "westeurope", "francecentral", "southeastasia"
+    assert result.ranges == [
+        r("lz-payments", "spokes[0].addressSpace[0]", "spoke VNet 'shop'", "10.3.0.0/16", "vnet", we),
+        r("lz-payments", "spokes[0].aks.serviceCidr", "AKS service CIDR of 'shop'", "10.201.0.0/16", "cluster", we, cluster="shop"),
+        r("prod", "hub.addressSpace[0]", "hub VNet 'hub'", "10.0.0.0/22", "vnet", we),
+        r("prod", "spokes[0].addressSpace[0]", "spoke VNet 'aks'", "10.1.0.0/16", "vnet", we),
+        r("prod", "spokes[0].aks.serviceCidr", "AKS service CIDR of 'aks'", "10.200.0.0/16", "cluster", we, cluster="aks"),
+        r("prod", "spokes[1].addressSpace[0]", "spoke VNet 'data'", "10.2.0.0/16", "vnet", we),
+        r("prod", "sites[0].addressPrefixes[0]", "on-prem site 'paris-dc'", "172.16.0.0/16", "site", we, site="paris-dc"),
+        r("prod", "sites[1].addressPrefixes[0]", "on-prem site 'lyon-dc'", "172.17.0.0/16", "site", we, site="lyon-dc"),
+        r("site-lyon", "sites[0].addressPrefixes[0]", "on-prem site 'lyon-dc'", "172.17.0.0/16", "site", fc, site="lyon-dc"),
+        r("site-lyon", "sites[0].aksHybrid.podCidr", "AKS hybrid pod CIDR of site 'lyon-dc'", "10.244.0.0/16", "cluster", fc,
+          cluster="site:lyon-dc"),
+        r("site-lyon", "sites[0].aksHybrid.serviceCidr", "AKS hybrid service CIDR of site 'lyon-dc'", "10.96.0.0/12", "cluster", fc,
+          cluster="site:lyon-dc"),
+        r("site-singapore", "hub.addressSpace[0]", "hub VNet 'hub'", "10.64.0.0/22", "vnet", sea),
+        r("site-singapore", "spokes[0].addressSpace[0]", "spoke VNet 'aks'", "10.65.0.0/20", "vnet", sea),
+        r("site-singapore", "spokes[0].aks.serviceCidr", "AKS service CIDR of 'aks'", "10.241.0.0/16", "cluster", sea, cluster="aks"),
+        r("site-singapore", "spokes[0].aks.podCidr", "AKS pod CIDR of 'aks'", "100.64.0.0/16", "cluster", sea, cluster="aks"),
+        r("site-singapore", "sites[0].addressPrefixes[0]", "on-prem site 'office'", "172.18.0.0/16", "site", sea, site="office"),
     ]
