@@ -94,10 +94,9 @@ def hub_view(stack: StackConfig, attached: Sequence[Attached]) -> StackConfig:
 
 def _vnet_ranges(name: str, stack: StackConfig) -> list[PublishedRange]:
     region = stack.location
-    out = []
-    if stack.hub is not None and stack.attach is None:
-        out += [PublishedRange(name, key_of("hub", "addressSpace", j), f"hub VNet '{stack.hub.name}'", cidr, "vnet", region)
-                for j, cidr in enumerate(stack.hub.address_space)]
+    hub = stack.hub if stack.attach is None else None  # an attaching stack's hub is its hub stack's
+    out = [PublishedRange(name, key_of("hub", "addressSpace", j), f"hub VNet '{hub.name}'", cidr, "vnet", region)
+           for j, cidr in enumerate(hub.address_space)] if hub is not None else []
     for i, spoke in enumerate(stack.spokes):
         out += [PublishedRange(name, key_of("spokes", i, "addressSpace", j), f"spoke VNet '{spoke.name}'", cidr, "vnet", region)
                 for j, cidr in enumerate(spoke.address_space)]

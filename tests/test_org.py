@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from config.attach import PublishedRange
-from config.org import OrgPlan, StackSource, free_space, org_plan, repository_sources
+from config.loader import load_stack
+from config.org import OrgPlan, StackSource, attached_to, free_space, hub_contract, org_plan, repository_sources
 from config.problems import Problem
 from tests.stacks import ROOT
 
@@ -281,3 +282,50 @@ def test_every_range_a_stack_declares_is_on_the_map_with_its_key_owner_kind_and_
         r("site-singapore", "spokes[0].aks.podCidr", "AKS pod CIDR of 'aks'", "100.64.0.0/16", "cluster", sea, cluster="aks"),
         r("site-singapore", "sites[0].addressPrefixes[0]", "on-prem site 'office'", "172.18.0.0/16", "site", sea, site="office"),
     ]
+
+
+# --- what a hub stack publishes for the stacks attached to it ------------------------------------------------------
+
+
+def test_the_stacks_attached_to_a_hub_stack_are_those_naming_it_in_this_project_from_any_organization() -> None:
+    broken = landing_zone("organization/hybrid-aks/prod", "10.12.0.0/16")
+    broken[f"{A}spokes"] = "nope"  # doesn't parse: fails its own preview, not its hub stack's run
+    sources = [source("site-lyon", shipped("site-lyon")), source("lz-payments", shipped("lz-payments")), source("prod", shipped("prod")),
+               source("other-org", landing_zone("acme/hybrid-aks/prod", "10.13.0.0/16")),
+               source("other-project", landing_zone("organization/network/prod", "10.14.0.0/16")),
+               source("other-hub", landing_zone("organization/hybrid-aks/dev", "10.15.0.0/16")), source("broken", broken)]
+    assert [(a.name, a.config.spokes[0].address_space if a.config.spokes else []) for a in attached_to("hybrid-aks", "prod", sources)] == [
+        ("lz-payments", ["10.3.0.0/16"]), ("other-org", ["10.13.0.0/16"]), ("site-lyon", [])]
+
+
+def test_a_hub_stack_publishes_the_routes_and_flows_it_adds_for_itself_and_each_attached_stack() -> None:
+    """GatewaySubnet routes each spoke's space through the firewall; the firewall allows each stack's flows (the ones its
+    services and backends imply and the declared ones), attached stacks' names prefixed with the stack's name."""
+    sources = [source(name, shipped(name)) for name in ("lz-payments", "prod", "site-lyon")]
+    contract = hub_contract("prod", load_stack(sources[1].raw), attached_to("hybrid-aks", "prod", sources))
+    assert {k: contract[k] for k in ("version", "stack", "location", "prefix", "gateways", "apiServerZone")} == {
+        "version": 1, "stack": "prod", "location": "westeurope", "prefix": "prod", "gateways": {"vpn": True, "expressRoute": True},
+        "apiServerZone": "privatelink.westeurope.azmk8s.io"}
+    assert contract["routes"] == [{"stack": "prod", "name": "aks-0", "prefix": "10.1.0.0/16"},
+                                  {"stack": "prod", "name": "data-0", "prefix": "10.2.0.0/16"},
+                                  {"stack": "lz-payments", "name": "lz-payments-shop-0", "prefix": "10.3.0.0/16"}]
+    paris, lyon = "172.16.0.0/16", "172.17.0.0/16"
+
+    def flow(stack: str, name: str, sources: list[str], destinations: list[str], port: str) -> dict[str, Any]:
+        return {"stack": stack, "name": name, "sources": sources, "destinations": destinations, "ports": [port], "protocols": ["TCP"]}
+
+    assert contract["flows"] == [
+        flow("prod", "onprem-to-aks-shop-orders", [paris, lyon], ["10.1.16.10/32"], "443"),
+        flow("prod", "aks-to-shop-mainframe", ["10.1.32.0/22", "10.1.0.0/20"], ["172.16.20.5/32"], "1414"),
+        flow("prod", "aks-to-data-sql", ["10.1.0.0/16"], ["10.2.1.0/24"], "1433"),
+        flow("prod", "aks-to-data-app", ["10.1.0.0/16"], ["10.2.0.0/24"], "443"),
+        flow("prod", "paris-to-data-app", [paris], ["10.2.0.0/24"], "443"),
+        flow("prod", "lyon-to-data-app", [lyon], ["10.2.0.0/24"], "443"),
+        flow("lz-payments", "onprem-to-lz-payments-shop-payments-checkout", [paris, lyon], ["10.3.8.10/32"], "443"),
+        flow("lz-payments", "lz-payments-shop-to-payments-ledger", ["10.3.0.0/22"], ["172.16.30.5/32"], "443"),
+        flow("lz-payments", "lz-payments-lyon-to-shop", [lyon], ["10.3.8.0/24"], "443"),
+    ]
+    assert [(r["stack"], r["cidr"]) for r in contract["addressPlan"]] == [
+        ("prod", "10.0.0.0/22"), ("prod", "10.1.0.0/16"), ("prod", "10.200.0.0/16"), ("prod", "10.2.0.0/16"), ("prod", paris), ("prod", lyon),
+        ("lz-payments", "10.3.0.0/16"), ("lz-payments", "10.201.0.0/16"), ("site-lyon", lyon), ("site-lyon", "10.244.0.0/16"),
+        ("site-lyon", "10.96.0.0/12")]
