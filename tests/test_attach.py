@@ -348,3 +348,10 @@ def test_a_minimal_connectivity_output_reads_back_with_nothing_more() -> None:
     assert (hub.stack, hub.location, hub.prefix, hub.gateways, hub.sites, hub.ranges, hub.routes, hub.flows, hub.api_zone, hub.ids) == (
         "prod", "", "", Gateways(), (), (), (), (), None, {})
     assert hub.hub.address_space == ["10.0.0.0/22"] and not hub.has_gateways
+
+
+def test_the_hub_stack_is_named_as_it_publishes_itself_and_its_gateway_asn_reads_back_from_a_float() -> None:
+    hub = hub_context(PROD, {"version": 1.0, "stack": "connectivity-we", "config": {
+        "hub": {"addressSpace": ["10.0.0.0/22"], "subnets": {"GatewaySubnet": "10.0.0.0/27"}},
+        "gateways": {"vpn": {"sku": "VpnGw2AZ", "asn": 65001.0}}}}, "lz")
+    assert hub.stack == "connectivity-we" and hub.gateways.vpn is not None and hub.gateways.vpn.asn == 65001 and hub.has_gateways
