@@ -109,7 +109,7 @@ def hub_context(reference: str, value: Any, attaching_stack: str) -> HubContext:
         raise refuse(f"publishes a '{CONTRACT_OUTPUT}' output this program can't read ({str(error).splitlines()[0]})",
                      "deploy the hub stack with the same version of this program") from None
     return HubContext(
-        reference=reference, stack=str(value.get("stack", reference.rsplit("/", 1)[-1])), attaching_stack=attaching_stack,
+        reference=reference, stack=str(value.get("stack", reference.split("/")[-1])), attaching_stack=attaching_stack,
         location=str(value.get("location", "")), prefix=str(value.get("prefix", "")), hub=hub, gateways=gateways, sites=sites,
         ranges=ranges, routes=routes, flows=flows, api_zone=value.get("apiServerZone"), ids=dict(value.get("ids") or {}))
 

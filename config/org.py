@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from netaddr import IPAddress, IPNetwork, IPSet, cidr_merge
+from netaddr import IPAddress, IPNetwork, IPSet, cidr_merge, spanning_cidr
 
 from config.attach import (
     HubContext, PublishedFlow, PublishedRange, PublishedRoute, contract_document, hub_context,
@@ -94,10 +94,9 @@ def hub_view(stack: StackConfig, attached: Sequence[Attached]) -> StackConfig:
 
 def _vnet_ranges(name: str, stack: StackConfig) -> list[PublishedRange]:
     region = stack.location
-    out = []
-    if stack.hub is not None and stack.attach is None:
-        out += [PublishedRange(name, key_of("hub", "addressSpace", j), f"hub VNet '{stack.hub.name}'", cidr, "vnet", region)
-                for j, cidr in enumerate(stack.hub.address_space)]
+    hub = stack.hub if stack.attach is None else None  # an attaching stack's hub is its hub stack's
+    out = [PublishedRange(name, key_of("hub", "addressSpace", j), f"hub VNet '{hub.name}'", cidr, "vnet", region)
+           for j, cidr in enumerate(hub.address_space)] if hub is not None else []
     for i, spoke in enumerate(stack.spokes):
         out += [PublishedRange(name, key_of("spokes", i, "addressSpace", j), f"spoke VNet '{spoke.name}'", cidr, "vnet", region)
                 for j, cidr in enumerate(spoke.address_space)]
@@ -178,12 +177,6 @@ class OrgPlan:
     ranges: list[PublishedRange]
     problems: list[Problem]  # every stack's own problems (keyed '<stack>:<key>') and the overlaps between stacks
 
-    def groups(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for s in self.stacks:
-            out.setdefault(s.group, []).append(s.name)
-        return out
-
 
 def context_for(stack_name: str, config: StackConfig, sources: Sequence[StackSource], project: str) -> HubContext:
     """The hub context of a repository stack that attaches to another repository stack, computed from config alone (what
@@ -196,12 +189,12 @@ def context_for(stack_name: str, config: StackConfig, sources: Sequence[StackSou
         raise ConfigError([Problem(key_of("attach", "hubStack"), f"'{reference}' is not a stack of this repository "
                                    f"(project '{project}', stacks: {', '.join(sorted(s.name for s in sources))})",
                                    "name a stack file of this repository, or check the stack against the backend with `pulumi preview`")])
-    hub_config = load_stack(hub_source.raw)
-    if hub_config.attach is not None:
+    hub_attach = parse_stack(hub_source.raw).attach  # before loading it: an attaching stack loads only with its hub's context
+    if hub_attach is not None:
         raise ConfigError([Problem(key_of("attach", "hubStack"), f"'{reference}' attaches to a hub itself; stacks attach to a hub stack",
-                                   f"attach to '{hub_config.attach.hub_stack}' instead")])
+                                   f"attach to '{hub_attach.hub_stack}' instead")])
     attached = attached_to(project, ref_stack, sources)
-    return hub_context(reference, hub_contract(ref_stack, hub_config, attached), stack_name)
+    return hub_context(reference, hub_contract(ref_stack, load_stack(hub_source.raw), attached), stack_name)
 
 
 def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
@@ -219,9 +212,9 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
             entry = OrgStack(source.name, shape, "hub" if attached else "lab", source.name)
             try:
                 entry.config = load_stack(source.raw)
-                entry.problems += hub_limits(source.name, entry.config, attached)
+                entry.problems = hub_limits(source.name, entry.config, attached)
             except ConfigError as error:
-                entry.problems += error.problems
+                entry.problems = list(error.problems)
         else:
             _, ref_project, ref_stack = reference_parts(shape.attach.hub_stack)
             in_repo = ref_project == project and any(s.name == ref_stack for s in sources)
@@ -229,7 +222,7 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
             try:
                 entry.config = load_stack(source.raw, hub=context_for(source.name, shape, sources, project))
             except ConfigError as error:
-                entry.problems += error.problems
+                entry.problems = list(error.problems)
         stacks.append(entry)
     ranges = [r for s in stacks if s.config is not None for r in stack_ranges(s.name, s.config)]
     problems = [replace(p, key=f"{s.name}:{p.key}") for s in stacks for p in s.problems]
@@ -255,7 +248,7 @@ def _reach(stacks: Mapping[str, OrgStack], a: PublishedRange, b: PublishedRange)
 def _cross_stack_overlaps(stacks: Sequence[OrgStack], ranges: Sequence[PublishedRange]) -> list[Problem]:
     by_name = {s.name: s for s in stacks}
     problems = []
-    ordered = sorted(ranges, key=lambda r: (IPNetwork(r.cidr).first, -IPNetwork(r.cidr).last))
+    ordered = sorted(ranges, key=lambda r: IPNetwork(r.cidr).first)
     active: list[PublishedRange] = []
     for current in ordered:
         network = IPNetwork(current.cidr)
@@ -263,11 +256,11 @@ def _cross_stack_overlaps(stacks: Sequence[OrgStack], ranges: Sequence[Published
         for other in active:
             if other.stack == current.stack:
                 continue  # the stack's own check reports these
-            why = _reach(by_name, other, current)
+            first, second = sorted((other, current), key=lambda r: (r.stack, r.key))  # named in this order, however the sweep met them
+            why = _reach(by_name, first, second)
             if why is None or (by_name[other.stack].group != by_name[current.stack].group
-                               and not (_connects(by_name[other.stack]) and _connects(by_name[current.stack]))):
+                               and not (_connects(by_name, by_name[other.stack]) and _connects(by_name, by_name[current.stack]))):
                 continue
-            first, second = sorted((other, current), key=lambda r: (r.stack, r.key))
             problems.append(Problem(
                 f"{second.stack}:{second.key}",
                 f"{second.cidr} ({second.owner}) overlaps {first.cidr} ({first.owner}) of stack '{first.stack}', "
@@ -277,10 +270,13 @@ def _cross_stack_overlaps(stacks: Sequence[OrgStack], ranges: Sequence[Published
     return problems
 
 
-def _connects(stack: OrgStack) -> bool:
-    """Whether a stack's network reaches on-premises (through its own gateways or its hub stack's)."""
-    return stack.config is not None and (stack.config.gateways.vpn is not None or stack.config.gateways.express_route is not None
-                                         or stack.kind in ("attached", "external"))
+def _connects(stacks: Mapping[str, OrgStack], stack: OrgStack) -> bool:
+    """Whether a stack's network reaches on-premises: through its hub's gateways (its own hub, or its hub stack's in the
+    repository; a stack attached to a hub stack outside the repository is taken to)."""
+    if stack.kind == "external":
+        return True
+    hub = stacks[stack.group].config
+    return hub is not None and (hub.gateways.vpn is not None or hub.gateways.express_route is not None)
 
 
 def free_space(ranges: Sequence[PublishedRange], region: str, prefixlen: int = 16, count: int = 3) -> tuple[list[str], list[str]]:
@@ -289,17 +285,10 @@ def free_space(ranges: Sequence[PublishedRange], region: str, prefixlen: int = 1
     merged = [str(n) for n in cidr_merge(used_here)]
     if not used_here:
         return merged, []
-    first, last = min(n.first for n in used_here), max(n.last for n in used_here)
-    cover = IPNetwork(f"{IPAddress(first)}/32")
-    while cover.last < last or cover.first > first:
-        cover = IPNetwork(f"{cover.ip}/{cover.prefixlen - 1}").cidr
+    cover = spanning_cidr([IPAddress(min(n.first for n in used_here)), IPAddress(max(n.last for n in used_here))])
     blocks = list((IPSet([cover]) - IPSet(IPNetwork(r.cidr) for r in ranges)).iter_cidrs())
-    free: list[str] = []
-    for block in blocks:
-        if block.prefixlen <= prefixlen:
-            free += [str(b) for b in islice(block.subnet(prefixlen), count - len(free))]
-        if len(free) >= count:
-            break
+    whole = (n for block in blocks if block.prefixlen <= prefixlen for n in block.subnet(prefixlen))
+    free = [str(n) for n in islice(whole, count)]
     if not free:  # no whole /prefixlen left in the block: its largest free ranges
         free = [str(b) for b in sorted(blocks, key=lambda b: (b.prefixlen, b.first))[:count]]
     return merged, free

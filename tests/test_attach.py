@@ -17,7 +17,9 @@ import pytest
 import yaml
 
 from config import ConfigError, load_stack
+from config.attach import PublishedFlow, PublishedRange, PublishedRoute, hub_context
 from config.loader import parse_stack
+from config.model import Gateways
 from config.org import context_for, repository_sources
 from config.problems import Problem
 from offline.mocks import SUBSCRIPTION, Registration, install, run_program
@@ -284,3 +286,72 @@ def test_a_hub_stack_not_yet_deployed_with_this_stack_refuses_to_attach() -> Non
     (problem,) = caught.value.problems
     assert problem.key == "hybrid-aks:attach.hubStack" and "does not yet route or allow 10.3.0.0/16" in problem.message
     assert mocks.registrations == []
+
+
+# --- reading the hub stack's `connectivity` output -------------------------------------------------------------
+
+PROD = "organization/hybrid-aks/prod"
+
+
+def refused(value: Any) -> Problem:
+    with pytest.raises(ConfigError) as caught:
+        hub_context(PROD, value, "lz-payments")
+    (problem,) = caught.value.problems
+    return problem
+
+
+def test_a_missing_or_foreign_connectivity_output_is_refused_at_attach_hub_stack() -> None:
+    never = Problem("hybrid-aks:attach.hubStack", f"'{PROD}' publishes no 'connectivity' output: it is not a hub stack of this "
+                    "project, or it has never been deployed", "name a stack that owns a hub (hybrid-aks:hub) and run `pulumi up` on it first")
+    assert refused(None) == refused({}) == refused(["version", 1]) == never
+    newer = "deploy the hub stack with the same version of this program"
+    assert refused({"version": 2.0, "config": {}}) == Problem(
+        "hybrid-aks:attach.hubStack", f"'{PROD}' publishes 'connectivity' version 2.0; this program reads version 1", newer)
+    assert refused({"stack": "prod"}) == Problem(
+        "hybrid-aks:attach.hubStack", f"'{PROD}' publishes 'connectivity' version None; this program reads version 1", newer)
+
+
+def test_an_unreadable_connectivity_output_is_refused_with_the_first_line_of_why() -> None:
+    contract = json.loads(json.dumps(evaluated("prod").outputs["connectivity"][0]))
+    unreadable = f"'{PROD}' publishes a 'connectivity' output this program can't read ("
+    for broken in ({**contract, "config": {**contract["config"], "hub": None}},
+                   {**contract, "config": {**contract["config"], "gateways": {"vpn": {"sku": "Basic"}}}},
+                   {**contract, "config": {**contract["config"], "sites": [{"name": "x"}]}},
+                   {**contract, "addressPlan": [{"stack": "prod"}]}, {**contract, "routes": [{"stack": "prod", "via": "x"}]},
+                   {**contract, "flows": [{"name": "x"}]}):
+        problem = refused(broken)
+        assert problem.key == "hybrid-aks:attach.hubStack" and problem.fix == "deploy the hub stack with the same version of this program"
+        assert problem.message.startswith(unreadable) and problem.message.endswith(")") and "\n" not in problem.message, problem.message
+    assert refused({**contract, "config": {**contract["config"], "hub": None}}).message == f"{unreadable}1 validation error for Hub)"
+
+
+def test_the_hub_stacks_connectivity_output_reads_back_as_its_config_with_numbers_as_floats() -> None:
+    """Pulumi hands a StackReference's numbers over as floats (65010.0): they read back as the hub stack's config."""
+    contract = json.loads(json.dumps(evaluated("prod").outputs["connectivity"][0]), parse_int=float)
+    hub = hub_context(PROD, contract, "lz-payments")
+    prod = load_stack(read_stack_file(ROOT, "prod").config)
+    assert (hub.reference, hub.stack, hub.attaching_stack, hub.location, hub.prefix) == (PROD, "prod", "lz-payments", "westeurope", "prod")
+    assert (hub.hub, hub.gateways, hub.sites) == (prod.hub, prod.gateways, tuple(prod.sites))
+    assert hub.has_gateways and hub.site("lyon-dc") == prod.sites[1] and hub.site("lyon") is None
+    assert hub.ranges[0] == PublishedRange("prod", "hybrid-aks:hub.addressSpace[0]", "hub VNet 'hub'", "10.0.0.0/22", "vnet", "westeurope")
+    assert [(r.stack, r.cidr) for r in hub.others()] == [
+        ("prod", "10.0.0.0/22"), ("prod", "10.1.0.0/16"), ("prod", "10.200.0.0/16"), ("prod", "10.2.0.0/16"), ("prod", "172.16.0.0/16"),
+        ("prod", "172.17.0.0/16"), ("site-lyon", "172.17.0.0/16"), ("site-lyon", "10.244.0.0/16"), ("site-lyon", "10.96.0.0/12")]
+    assert hub.routes == (PublishedRoute("prod", "aks-0", "10.1.0.0/16"), PublishedRoute("prod", "data-0", "10.2.0.0/16"),
+                          PublishedRoute("lz-payments", "lz-payments-shop-0", "10.3.0.0/16"))
+    assert hub.flows[-1] == PublishedFlow("lz-payments", "lz-payments-lyon-to-shop", ["172.17.0.0/16"], ["10.3.8.0/24"], ["443"], ["TCP"])
+    assert hub.api_zone == "privatelink.westeurope.azmk8s.io" and hub.ids["vnetName"] == "vnet-prod-hub"
+
+
+def test_a_minimal_connectivity_output_reads_back_with_nothing_more() -> None:
+    hub = hub_context(PROD, {"version": 1, "config": {"hub": {"addressSpace": ["10.0.0.0/22"], "subnets": {"shared": "10.0.1.0/24"}}}}, "lz")
+    assert (hub.stack, hub.location, hub.prefix, hub.gateways, hub.sites, hub.ranges, hub.routes, hub.flows, hub.api_zone, hub.ids) == (
+        "prod", "", "", Gateways(), (), (), (), (), None, {})
+    assert hub.hub.address_space == ["10.0.0.0/22"] and not hub.has_gateways
+
+
+def test_the_hub_stack_is_named_as_it_publishes_itself_and_its_gateway_asn_reads_back_from_a_float() -> None:
+    hub = hub_context(PROD, {"version": 1.0, "stack": "connectivity-we", "config": {
+        "hub": {"addressSpace": ["10.0.0.0/22"], "subnets": {"GatewaySubnet": "10.0.0.0/27"}},
+        "gateways": {"vpn": {"sku": "VpnGw2AZ", "asn": 65001.0}}}}, "lz")
+    assert hub.stack == "connectivity-we" and hub.gateways.vpn is not None and hub.gateways.vpn.asn == 65001 and hub.has_gateways
