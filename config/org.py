@@ -34,7 +34,6 @@ from config.topology import firewall_flows, firewall_routed_prefixes, hub_api_zo
 # Azure limits that bind first as stacks attach to one hub (azure-subscription-service-limits: networking limits).
 MAX_PEERINGS_PER_VNET = 500  # virtual network peerings per virtual network
 MAX_ROUTES_PER_TABLE = 400  # routes per route table
-MAX_RULE_COLLECTION_GROUPS = 100  # rule collection groups per firewall policy (azure-firewall limits)
 
 
 @dataclass(frozen=True)
@@ -201,6 +200,7 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
     """Every stack checked on its own (attaching ones against their hub stack), then every pair of stacks that can reach
     each other checked for overlaps."""
     stacks: list[OrgStack] = []
+    limits: list[Problem] = []  # keyed by the attaching stack that would cross a hub's limit already
     for source in sorted(sources, key=lambda s: s.name):
         try:
             shape = parse_stack(source.raw)
@@ -212,7 +212,7 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
             entry = OrgStack(source.name, shape, "hub" if attached else "lab", source.name)
             try:
                 entry.config = load_stack(source.raw)
-                entry.problems = hub_limits(source.name, entry.config, attached)
+                limits += hub_limits(source.name, entry.config, attached)
             except ConfigError as error:
                 entry.problems = list(error.problems)
         else:
@@ -225,7 +225,7 @@ def org_plan(sources: Sequence[StackSource], project: str) -> OrgPlan:
                 entry.problems = list(error.problems)
         stacks.append(entry)
     ranges = [r for s in stacks if s.config is not None for r in stack_ranges(s.name, s.config)]
-    problems = [replace(p, key=f"{s.name}:{p.key}") for s in stacks for p in s.problems]
+    problems = [replace(p, key=f"{s.name}:{p.key}") for s in stacks for p in s.problems] + limits
     problems += _cross_stack_overlaps(stacks, ranges)
     return OrgPlan(stacks, ranges, problems)
 

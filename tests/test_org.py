@@ -218,7 +218,8 @@ def spokes(hub_stack: str, count: int, net: int) -> dict[str, Any]:
 
 
 def test_the_stack_that_crosses_a_hubs_peering_or_route_limit_is_named() -> None:
-    """prod has 2 spokes; lz-a adds 248, lz-b 150 (400 routes on GatewaySubnet: Azure's limit per route table, reached),
+    """Keyed by the attaching stack's own config key (not prefixed again with the hub's name).
+    prod has 2 spokes; lz-a adds 248, lz-b 150 (400 routes on GatewaySubnet: Azure's limit per route table, reached),
     lz-c 100 (500 peerings: Azure's limit per VNet, reached; 500 routes: over), lz-d 1 (501 peerings: over)."""
     hub = "organization/hybrid-aks/prod"
     result = plan({"prod": shipped("prod"), "lz-a": spokes(hub, 248, 100), "lz-b": spokes(hub, 150, 101), "lz-c": spokes(hub, 100, 102),
@@ -226,9 +227,9 @@ def test_the_stack_that_crosses_a_hubs_peering_or_route_limit_is_named() -> None
     peerings = "attach it to another regional hub, or use Azure Virtual WAN (azure-subscription-service-limits)"
     routes = "give spokes one address range each, or attach to another regional hub"
     assert result.problems == [
-        Problem(f"prod:lz-c:{A}spokes", "would make 500 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
-        Problem(f"prod:lz-d:{A}spokes", "would make 501 peerings on the hub VNet of stack 'prod'; Azure allows 500 per VNet", peerings),
-        Problem(f"prod:lz-d:{A}spokes", "would make 501 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+        Problem(f"lz-c:{A}spokes", "would make 500 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
+        Problem(f"lz-d:{A}spokes", "would make 501 peerings on the hub VNet of stack 'prod'; Azure allows 500 per VNet", peerings),
+        Problem(f"lz-d:{A}spokes", "would make 501 routes on GatewaySubnet's route table of stack 'prod'; Azure allows 400 per table", routes),
     ]
 
 
