@@ -6,7 +6,6 @@ import difflib
 import functools
 import json
 import re
-import typing
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import Any
@@ -243,10 +242,10 @@ def _fields_by_alias(model: type[BaseModel]) -> dict[str, Any]:
 def _model_at(path: tuple[int | str, ...]) -> type[BaseModel]:
     """The model whose keys are at a config path from StackConfig (a list index stays in the list's model). Pydantic
     reports unknown keys only inside a model, and every model of the config is a field typed X, X | None or list[X]."""
-    model: type[BaseModel] = StackConfig
+    model: Any = StackConfig
     for part in path:
         if isinstance(part, str):
-            model = typing.cast(type[BaseModel], nested_model(_fields_by_alias(model)[part]))
+            model = nested_model(_fields_by_alias(model)[part])
     return model
 
 
@@ -288,11 +287,9 @@ def _problem_from(detail: ErrorDetails) -> Problem:
         shown = json.dumps(given) if len(json.dumps(given)) <= 80 else f"{json.dumps(given)[:60]}... ({len(json.dumps(given))} characters)"
         return Problem(key, f"must be {_TYPE_NAMES[kind]}, got {shown}", f"write it as {_TYPE_NAMES[kind]}")
     if kind == "literal_error":
-        expected = detail.get("ctx", {}).get("expected", "")
-        return Problem(key, f"is {json.dumps(given)}, which is not one of the allowed values", f"use one of {expected}")
+        return Problem(key, f"is {json.dumps(given)}, which is not one of the allowed values", f"use one of {detail['ctx']['expected']}")
     if kind == "cidr_host_bits":
-        aligned = detail.get("ctx", {}).get("aligned")
-        return Problem(key, detail["msg"], f"use {aligned} (the range's network address)")
+        return Problem(key, detail["msg"], f"use {detail['ctx']['aligned']} (the range's network address)")
     if kind in ("cidr", "ip", "format"):
         return Problem(key, detail["msg"], "correct the value's format")
     if kind in _VALUE_KINDS:
