@@ -6,7 +6,6 @@ import difflib
 import functools
 import json
 import re
-import typing
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import Any
@@ -15,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.attach import HubContext
-from config.model import StackConfig
+from config.model import StackConfig, nested_model
 from config.limits import check_limits
 from config.names import check_names
 from config.plan import check_plan
@@ -240,34 +239,14 @@ def _fields_by_alias(model: type[BaseModel]) -> dict[str, Any]:
     return {(field.alias or name): field.annotation for name, field in model.model_fields.items()}
 
 
-def _model_at(path: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The model class found by following a config path from StackConfig (for listing known keys)."""
+def _model_at(path: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model whose keys are at a config path from StackConfig (a list index stays in the list's model). Pydantic
+    reports unknown keys only inside a model, and every model of the config is a field typed X, X | None or list[X]."""
     model: Any = StackConfig
-    annotation: Any = None
     for part in path:
-        if isinstance(part, int) or model is None:
-            annotation = _unwrap(annotation, list)
-            model = annotation if _is_model(annotation) else None
-            continue
-        fields = _fields_by_alias(model)
-        if part not in fields:
-            return None
-        annotation = _unwrap(fields[part], None)
-        model = annotation if _is_model(annotation) else None
+        if isinstance(part, str):
+            model = nested_model(_fields_by_alias(model)[part])
     return model
-
-
-def _unwrap(annotation: Any, container: type | None) -> Any:
-    for arg in (typing.get_args(annotation) or (annotation,)):
-        if container is not None and typing.get_origin(arg) is container:
-            return typing.get_args(arg)[0]
-        if container is None and arg is not type(None):
-            return arg
-    return annotation
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _unknown_key(full_key: str, name: str, known: list[str], secrets: list[str] = []) -> Problem:  # noqa: B006
@@ -303,23 +282,20 @@ def _problem_from(detail: ErrorDetails) -> Problem:
     if kind == "missing":
         return Problem(key, "is required", "add it; the config reference in README.md lists what it takes")
     if kind == "extra_forbidden":
-        model = _model_at(tuple(loc[:-1]))
-        known = list(_fields_by_alias(model)) if model else []
-        return _unknown_key(key, str(loc[-1]), known)
+        return _unknown_key(key, str(loc[-1]), list(_fields_by_alias(_model_at(tuple(loc[:-1])))))
     if kind in _TYPE_NAMES:
         shown = json.dumps(given) if len(json.dumps(given)) <= 80 else f"{json.dumps(given)[:60]}... ({len(json.dumps(given))} characters)"
         return Problem(key, f"must be {_TYPE_NAMES[kind]}, got {shown}", f"write it as {_TYPE_NAMES[kind]}")
     if kind == "literal_error":
-        expected = detail.get("ctx", {}).get("expected", "")
-        return Problem(key, f"is {json.dumps(given)}, which is not one of the allowed values", f"use one of {expected}")
+        return Problem(key, f"is {json.dumps(given)}, which is not one of the allowed values", f"use one of {detail['ctx']['expected']}")
     if kind == "cidr_host_bits":
-        aligned = detail.get("ctx", {}).get("aligned")
-        return Problem(key, detail["msg"], f"use {aligned} (the range's network address)")
+        return Problem(key, detail["msg"], f"use {detail['ctx']['aligned']} (the range's network address)")
     if kind in ("cidr", "ip", "format"):
         return Problem(key, detail["msg"], "correct the value's format")
     if kind in _VALUE_KINDS:
-        message, _, fix = detail["msg"].partition("; ")
-        return Problem(key, message, fix or "correct the value", rule=known_rule(_VALUE_KINDS[kind]))
+        # From the check's own parts, not by splitting its text: the value may hold "; " itself.
+        ctx = detail["ctx"]
+        return Problem(key, f"'{ctx['value']}' is not {ctx['what']}", ctx["fix"], rule=known_rule(_VALUE_KINDS[kind]))
     if kind == "duplicate":
         return Problem(key, detail["msg"], "remove the repeated entry", rule=known_rule("list-no-repeats"))
     if kind in ("too_short", "too_long"):

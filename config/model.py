@@ -8,7 +8,7 @@ at once with its key. Field names are snake_case in Python and camelCase in the 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import netaddr
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -52,7 +52,7 @@ def _ip(value: str) -> str:
 
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
-_FQDN = re.compile(r"^(?=.{1,253}\.?$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$", re.IGNORECASE)
+_FQDN = re.compile(r"^(?=.{1,253}\.?$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$", re.IGNORECASE | re.ASCII)  # ASCII: IGNORECASE alone lets the Kelvin sign match k
 _SUBNET_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?$")
 _POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 _CIRCUIT_ID = re.compile(
@@ -564,3 +564,11 @@ class StackConfig(Model):
         if self.hub is None:
             raise ValueError("this stack has no hub config; load it against its hub stack (config.load_stack(..., hub=...))")
         return self.hub
+
+
+def nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds: its type itself, X | None, or list[X] (for the README's reference and for suggesting keys)."""
+    for arg in get_args(annotation) or (annotation,):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None

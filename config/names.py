@@ -241,5 +241,5 @@ def _clash_fix(name: Name) -> str:
         return "list each zone once"
     if name.kind == "DNS forwarding rule":
         return "forward each domain from one site only (the rule name is the domain with '.' replaced by '-')"
-    return f"rename {' or '.join(name.keys[-1:])} so that the names differ in more than letter case"
+    return f"rename {name.keys[-1]} so that the names differ in more than letter case"
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from config.model import StackConfig, _cidr, _ip
+from config.model import StackConfig, _cidr, _ip, nested_model
 from config.readme import replace_block
 
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
@@ -25,7 +25,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def _type_name(annotation: Any, metadata: list[Any]) -> str:
-    for item in [*metadata, *getattr(annotation, "__metadata__", ())]:
+    for item in metadata:  # pydantic hands a field's own Annotated metadata over apart; nested ones come below
         func = getattr(item, "func", None)
         if func is _cidr:
             return "CIDR"
@@ -44,7 +44,10 @@ def _type_name(annotation: Any, metadata: list[Any]) -> str:
         return f"map of name to {_type_name(args[1], [])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "object"
-    return {str: "string", int: "integer", bool: "boolean"}.get(annotation, str(annotation))
+    names = {str: "string", int: "integer", bool: "boolean"}
+    if annotation not in names:
+        raise TypeError(f"the config reference has no name for the type {annotation!r}: add one to config/reference.py")
+    return names[annotation]
 
 
 def _default(field: FieldInfo) -> str:
@@ -58,26 +61,14 @@ def _default(field: FieldInfo) -> str:
     return f"`{json.dumps(value)}`"
 
 
-def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, str]:
-    """The nested model a field holds, and the path suffix that reaches it ('' or '[]')."""
-    for arg in (typing.get_args(annotation) or (annotation,)):
-        if typing.get_origin(arg) is list:
-            inner = typing.get_args(arg)[0]
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner, "[]"
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg, ""
-    return None, ""
-
-
 def reference_rows(model: type[BaseModel] = StackConfig, prefix: str = "") -> list[tuple[str, str, str, str]]:
     rows = []
     for name, field in model.model_fields.items():
         key = f"{prefix}{field.alias or name}"
         rows.append((key, _type_name(field.annotation, field.metadata), _default(field), field.description or ""))
-        nested, suffix = _model_in(field.annotation)
-        if nested is not None:
-            rows.extend(reference_rows(nested, f"{key}{suffix}."))
+        nested = nested_model(field.annotation)
+        if nested is not None:  # its keys under the field's, also for a list of it (spokes.name)
+            rows.extend(reference_rows(nested, f"{key}."))
     return rows
 
 

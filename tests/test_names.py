@@ -4,6 +4,7 @@ every name a shipped stack registers must be one names.py predicted, or the leng
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from offline import stackref
 from offline.preview import read_stack_file
 from tests.stacks import ROOT, STACKS, evaluated
 from tests.test_config import BASE, raw_of
+from tests.test_config import problem_objects as config_problems
 
 # Registered type -> (names.py kind, the input holding the Azure name).
 NAMED = {
@@ -73,6 +75,11 @@ def problem_objects(mutate: Callable[[StackConfig], StackConfig]) -> list[Proble
 NAMES_BAD: list[tuple[str, Callable[[StackConfig], StackConfig], str, str]] = [
     ("prefix-with-a-character-azure-refuses", lambda s: s.model_copy(update={"prefix": "t!"}), f"{H}hub.name",
      "makes the resource group name 'rg-t!-hub', which Microsoft.Resources/resourceGroups refuses"),
+    ("subnet-with-a-character-azure-refuses",
+     lambda s: s.model_copy(update={"spokes": [s.spokes[0].model_copy(update={"subnets": {**s.spokes[0].subnets, "ilb!": "10.11.12.0/24"}})]}),
+     f"{H}spokes[0].subnets.ilb!",
+     "makes the subnet name 'ilb!', which Microsoft.Network/virtualNetworks/subnets refuses: it takes letters, digits, '_', '.' and '-', "
+     "starting with a letter or digit and ending with a letter, digit or '_' (Learn: resource-name-rules)"),
 ]
 
 
@@ -80,3 +87,45 @@ NAMES_BAD: list[tuple[str, Callable[[StackConfig], StackConfig], str, str]] = [
 def test_a_name_with_a_character_azure_refuses_is_reported(mutate: Callable[[StackConfig], StackConfig], key: str, fragment: str) -> None:
     problems = [str(p) for p in problem_objects(mutate)]
     assert [p for p in problems if p.startswith(f"{key}: ") and fragment in p], "\n".join(problems)
+
+
+# --- the length rule at its bounds, and what each clash asks the user to do ----------------------------------------
+
+def test_a_network_name_of_80_characters_is_accepted_and_81_refused() -> None:
+    """Learn resource-name-rules: Microsoft.Network names (subnets, NSGs, ...) take 1-80 characters."""
+    base = load_stack(raw_of(BASE))
+    subnets = dict(base.spokes[0].subnets)
+    one_char = base.spokes[0].model_copy(update={"subnets": {**subnets, "a": "10.11.12.0/24"}})
+    assert check_names(base.model_copy(update={"spokes": [one_char]})) == []  # subnet 'a', NSG 'nsg-t-aks-a'
+    at_80 = base.spokes[0].model_copy(update={"subnets": {**subnets, "s" * 70: "10.11.12.0/24"}})
+    assert check_names(base.model_copy(update={"spokes": [at_80]})) == []
+    s71 = "s" * 71
+    at_81 = base.spokes[0].model_copy(update={"subnets": {**subnets, s71: "10.11.12.0/24"}})
+    assert check_names(base.model_copy(update={"spokes": [at_81]})) == [Problem(
+        f"{H}spokes[0].subnets.{s71}",
+        f"makes the network security group name 'nsg-t-aks-{s71}' 81 characters long; Azure allows 1-80 for "
+        "Microsoft.Network/networkSecurityGroups (Learn: resource-name-rules)",
+        f"shorten {H}prefix and {H}spokes[0].name and {H}spokes[0].subnets.{s71} by 1 character")]
+
+
+def _second_site(d: dict[str, Any], domain: str) -> None:
+    d["sites"].append({"name": "lab2", "addressPrefixes": ["172.20.0.0/16"], "vpn": {"gatewayAddress": "203.0.113.11"},
+                       "dns": {"servers": ["172.20.0.10"], "domains": [domain]}})
+
+
+CLASHES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("zone-again-with-a-final-dot", lambda d: d["hub"].__setitem__("privateDnsZones", ["corp.internal", "Corp.Internal."]),
+     f"{H}hub.privateDnsZones[1]", "list each zone once"),
+    ("domain-forwarded-from-two-sites", lambda d: _second_site(d, "LAB.example.com"), f"{H}sites[1].dns.domains[0]",
+     "forward each domain from one site only (the rule name is the domain with '.' replaced by '-')"),
+    ("subnets-differ-in-case", lambda d: d["spokes"][0]["subnets"].__setitem__("Nodes", "10.11.12.0/24"), f"{H}spokes[0].subnets.Nodes",
+     f"rename {H}spokes[0].subnets.Nodes so that the names differ in more than letter case"),
+    ("spoke-named-like-the-hub", lambda d: d["spokes"].append({"name": "hub", "addressSpace": ["10.12.0.0/16"], "subnets": {"app": "10.12.0.0/24"}}),
+     f"{H}spokes[1].name", f"rename {H}spokes[1].name so that the names differ in more than letter case"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key", "fix"), [c[1:] for c in CLASHES], ids=[c[0] for c in CLASHES])
+def test_a_clash_says_how_to_resolve_it(mutate: Callable[[dict[str, Any]], None], key: str, fix: str) -> None:
+    clashes = [p for p in config_problems(mutate) if p.rule == "names-unique-ignoring-case"]
+    assert clashes and {(p.key, p.fix) for p in clashes} == {(key, fix)}, clashes

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from config.problems import Problem
-from config.rules import README, RULES, _SECTIONS, render_readme
+from config.rules import README, RULES, _SECTIONS, known, render_readme
 from tests import test_attach, test_config, test_names, test_onprem, test_routing, test_strict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,3 +76,9 @@ def test_every_rule_id_the_checks_name_is_registered() -> None:
 def test_the_readme_lists_the_registry() -> None:
     text = README.read_text()
     assert render_readme(text) == text, "README.md's rule list is stale: run `.venv/bin/python -m config.rules`"
+
+
+def test_a_misspelled_rule_id_names_itself() -> None:
+    assert known("list-no-repeats") == "list-no-repeats"
+    with pytest.raises(KeyError, match="'list-no-repeat' is not a rule of config/rules.py"):
+        known("list-no-repeat")
