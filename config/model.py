@@ -8,6 +8,7 @@ at once with its key. Field names are snake_case in Python and camelCase in the 
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any, Literal, get_args
 
 import netaddr
@@ -64,16 +65,17 @@ _CUSTOM_LOCATION_ID = re.compile(
 )
 
 
-def _pattern(pattern: re.Pattern[str], what: str, example: str):
-    def check(value: str) -> str:
-        if not pattern.fullmatch(value):  # fullmatch: '$' alone would accept a trailing newline
-            raise PydanticCustomError(
-                "format", "'{value}' is not a valid {what}; for example '{example}'",
-                {"value": value, "what": what, "example": example},
-            )
-        return value
+def _match(pattern: re.Pattern[str], what: str, example: str, value: str) -> str:
+    if not pattern.fullmatch(value):  # fullmatch: '$' alone would accept a trailing newline
+        raise PydanticCustomError(
+            "format", "'{value}' is not a valid {what}; for example '{example}'",
+            {"value": value, "what": what, "example": example},
+        )
+    return value
 
-    return AfterValidator(check)
+
+def _pattern(pattern: re.Pattern[str], what: str, example: str) -> AfterValidator:
+    return AfterValidator(partial(_match, pattern, what, example))  # bound at import, run per value (config/values.py)
 
 
 Cidr = Annotated[str, AfterValidator(_cidr)]

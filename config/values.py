@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -48,27 +49,27 @@ _PROBE_PATH = re.compile(r"/[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*")
 _PORT_NAME = re.compile(r"(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?")
 
 
+# The checks run as module-level functions bound with partial (not closures built at import), so a test run can
+# swap them out: mutmut switches a mutant on only in code that runs after import.
+def _validate(kind: str, test: Callable[[str], bool], what: str, fix: str, value: str) -> str:
+    if not test(value):
+        raise PydanticCustomError(kind, "'{value}' is not {what}; {fix}", {"value": value, "what": what, "fix": fix})
+    return value
+
+
 def _check(kind: str, test: Callable[[str], bool], what: str, fix: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not test(value):
-            raise PydanticCustomError(kind, "'{value}' is not {what}; {fix}", {"value": value, "what": what, "fix": fix})
-        return value
-
-    return AfterValidator(check)
+    return AfterValidator(partial(_validate, kind, test, what, fix))
 
 
-def _no_duplicates(what: str) -> AfterValidator:
-    def check(values: list[Any]) -> list[Any]:
-        seen: set[str] = set()
-        for value in values:
-            folded = str(value).lower()
-            if folded in seen:
-                raise PydanticCustomError("duplicate", "lists {what} '{value}' twice; Azure refuses a repeated entry",
-                                          {"what": what, "value": value})
-            seen.add(folded)
-        return values
-
-    return AfterValidator(check)
+def _refuse_repeats(what: str, values: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    for value in values:
+        folded = str(value).lower()
+        if folded in seen:
+            raise PydanticCustomError("duplicate", "lists {what} '{value}' twice; Azure refuses a repeated entry",
+                                      {"what": what, "value": value})
+        seen.add(folded)
+    return values
 
 
 Region = Annotated[str, _check(
@@ -99,4 +100,4 @@ NAMESPACE_CHECK = _check(
 
 def unique(what: str) -> AfterValidator:
     """A list in which no entry repeats (compared case-insensitively, as Azure does)."""
-    return _no_duplicates(what)
+    return AfterValidator(partial(_refuse_repeats, what))
