@@ -199,7 +199,8 @@ def test_aks_hci_metallb_commands_keep_only_the_control_plane_vip() -> None:
 
 
 def test_aks_hci_with_dhcp_names_no_static_addresses() -> None:
-    config = hybrid(**AKS_HCI_HAPROXY, ipAssignment="dhcp", nodePool=None, dhcpScope={"start": "172.18.10.20", "end": "172.18.10.99"})
+    # A nodePool left in the config is not used with DHCP: the DHCP scope hands out node addresses.
+    config = hybrid(**AKS_HCI_HAPROXY, ipAssignment="dhcp", dhcpScope={"start": "172.18.10.20", "end": "172.18.10.99"})
     (network, *_) = aks_hci_commands("aks-x", "vnet-x", "rg-x", "westeurope", config).split("\n")
     assert network == ("$vnet = New-AksHciClusterNetwork -name 'vnet-x' -vswitchName 'SwitchA' "
                        "-vipPoolStart '172.18.10.200' -vipPoolEnd '172.18.10.219' -vlanID 210")
