@@ -336,3 +336,130 @@ def test_seed_workload_is_restricted_and_fenced() -> None:
     assert [p["port"] for p in policy["egress"][0]["ports"]] == [53, 53]
     # prod's orders service has no app of ours: its pods get the ingress fence only.
     assert one("prod", "aks-aks-svc-shop-orders-network-policy").get("spec.policyTypes") == ["Ingress"]
+
+
+# --- whole inputs, as Azure receives them -------------------------------------------------------------------------
+
+
+def test_dev_cluster_sends_its_whole_body() -> None:
+    """Every input of dev's ManagedCluster: a private cluster on the hub's API-server zone, UDR egress, Entra ID with
+    Azure RBAC, the AKS baseline add-ons reporting to the stack's workspace."""
+    workspace = one("dev", "logs-workspace").id
+    assert one("dev", "aks-aks-cluster").inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "resourceName": "aks-dev-aks", "fqdnSubdomain": "aks-dev-aks",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [one("dev", "aks-aks-identity").id]},
+        "enableRBAC": True, "disableLocalAccounts": True, "aadProfile": {"managed": True, "enableAzureRBAC": True},
+        "agentPoolProfiles": [{
+            "name": "system", "mode": "System", "osType": "Linux", "type": "VirtualMachineScaleSets", "vmSize": "Standard_D4s_v5",
+            "count": 1, "minCount": 1, "maxCount": 3, "enableAutoScaling": True, "maxPods": 30,
+            "vnetSubnetID": one("dev", "spoke-aks-subnet-nodes").id, "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+            "upgradeSettings": {"maxSurge": "1"}}],
+        "networkProfile": {"networkPlugin": "azure", "networkPolicy": "calico", "serviceCidr": "10.240.0.0/16",
+                           "dnsServiceIP": "10.240.0.10", "outboundType": "userDefinedRouting", "loadBalancerSku": "standard"},
+        "apiServerAccessProfile": {"enablePrivateCluster": True, "privateDNSZone": one("dev", "hub-zone-privatelink-westeurope-azmk8s-io").id},
+        "sku": {"name": "Base", "tier": "Standard"},
+        "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+        "oidcIssuerProfile": {"enabled": True},
+        "securityProfile": {"workloadIdentity": {"enabled": True}, "imageCleaner": {"enabled": True, "intervalHours": 168},
+                            "defender": {"logAnalyticsWorkspaceResourceId": workspace, "securityMonitoring": {"enabled": True}}},
+        "addonProfiles": {"azurepolicy": {"enabled": True},
+                          "omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": workspace, "useAADAuth": "true"}}},
+    }
+
+
+def test_singapore_cluster_with_the_system_zone_and_overlay() -> None:
+    cluster = one("site-singapore", "aks-aks-cluster")
+    assert (cluster.get("dnsPrefix"), cluster.get("resourceName"), cluster.get("location")) == ("aks-sg-aks", "aks-sg-aks", "southeastasia")
+    assert "fqdnSubdomain" not in cluster.inputs and "kubernetesVersion" not in cluster.inputs
+    assert cluster.inputs["networkProfile"] == {
+        "networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "100.64.0.0/16", "networkPolicy": "cilium",
+        "networkDataplane": "cilium", "serviceCidr": "10.241.0.0/16", "dnsServiceIP": "10.241.0.10", "outboundType": "loadBalancer",
+        "loadBalancerSku": "standard"}
+
+
+def test_prod_cluster_pins_its_version_and_names_its_admin_group() -> None:
+    cluster = one("prod", "aks-aks-cluster")
+    assert cluster.get("kubernetesVersion") == "1.33"
+    assert cluster.get("aadProfile") == {"managed": True, "enableAzureRBAC": True, "adminGroupObjectIDs": ["00000000-0000-0000-0000-000000000001"]}
+    assert cluster.get("agentPoolProfiles.0.availabilityZones") == ["1", "2", "3"]
+
+
+def test_user_pools_send_their_whole_body() -> None:
+    nodes, batch = one("prod", "spoke-aks-subnet-nodes").id, one("prod", "spoke-aks-subnet-batch").id
+    common = {"resourceGroupName": "rg-prod-aks", "resourceName": "aks-prod-aks", "mode": "User", "osType": "Linux",
+              "type": "VirtualMachineScaleSets", "vmSize": "Standard_D8s_v5", "enableAutoScaling": True, "availabilityZones": ["1", "2", "3"]}
+    assert one("prod", "aks-aks-pool-apps").inputs == {
+        **common, "agentPoolName": "apps", "count": 3, "minCount": 3, "maxCount": 20, "maxPods": 50, "vnetSubnetID": nodes,
+        "upgradeSettings": {"maxSurge": "33%"}}
+    assert one("prod", "aks-aks-pool-batch").inputs == {
+        **common, "agentPoolName": "batch", "count": 0, "minCount": 0, "maxCount": 10, "maxPods": 30, "vnetSubnetID": batch,
+        "upgradeSettings": {"maxSurge": "1"}}
+    assert "availabilityZones" not in one("dev", "aks-aks-pool-user").inputs  # no zones in config: AKS's regional placement
+
+
+def test_both_upgrade_channels_get_a_weekly_maintenance_window() -> None:
+    """planned-maintenance: the reserved configuration names, a weekly schedule, at least 4 hours."""
+    for role, config_name in (("upgrade", "aksManagedAutoUpgradeSchedule"), ("node-os", "aksManagedNodeOSUpgradeSchedule")):
+        assert one("dev", f"aks-aks-maintenance-{role}").inputs == {
+            "resourceGroupName": "rg-dev-aks", "resourceName": "aks-dev-aks", "configName": config_name,
+            "maintenanceWindow": {"schedule": {"weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}},
+                                  "startTime": "00:00", "durationHours": 4, "utcOffset": "+00:00"}}
+
+
+def test_container_insights_collects_through_its_data_collection_rule() -> None:
+    """kubernetes-monitoring-enable: a Linux DCR named MSCI-<region>-<cluster> with the ContainerInsights extension,
+    associated with the cluster as ContainerInsightsExtension."""
+    workspace = one("dev", "logs-workspace").id
+    rule = one("dev", "aks-aks-container-insights")
+    streams = ["Microsoft-ContainerInsights-Group-Default"]
+    assert rule.inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "dataCollectionRuleName": "MSCI-westeurope-aks-dev-aks", "kind": "Linux",
+        "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "extensionName": "ContainerInsights", "streams": streams,
+                                        "extensionSettings": {"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off",
+                                                                                         "enableContainerLogV2": True}}}]},
+        "destinations": {"logAnalytics": [{"workspaceResourceId": workspace, "name": "ciworkspace"}]},
+        "dataFlows": [{"streams": streams, "destinations": ["ciworkspace"]}]}
+    cluster = one("dev", "aks-aks-cluster")
+    assert one("dev", "aks-aks-container-insights-association").inputs == {
+        "resourceUri": cluster.id, "associationName": "ContainerInsightsExtension", "dataCollectionRuleId": rule.id}
+
+
+def test_control_plane_logs_go_to_the_workspace_in_dedicated_tables() -> None:
+    """monitor-aks-reference: the control-plane categories aks-baseline keeps (kube-audit-admin, not kube-audit)."""
+    setting = one("dev", "aks-aks-diagnostics")
+    assert setting.get("resourceUri") == one("dev", "aks-aks-cluster").id and setting.get("workspaceId") == one("dev", "logs-workspace").id
+    assert setting.get("logAnalyticsDestinationType") == "Dedicated"
+    assert setting.get("logs") == [{"category": c, "enabled": True} for c in (
+        "kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler",
+        "cloud-controller-manager", "guard")]
+
+
+def test_the_cluster_identity_and_its_grants_send_their_whole_body() -> None:
+    assert one("dev", "aks-aks-identity").inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "resourceName": "id-dev-aks-aks"}
+    principal = one("dev", "aks-aks-identity")
+    roles = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/"
+    expected = {"subnet-nodes": ("spoke-aks-subnet-nodes", NETWORK_CONTRIBUTOR), "subnet-ilb": ("spoke-aks-subnet-ilb", NETWORK_CONTRIBUTOR),
+                "route-table": ("spoke-aks-routes", NETWORK_CONTRIBUTOR), "vnet": ("spoke-aks-vnet", NETWORK_CONTRIBUTOR),
+                "api-zone": ("hub-zone-privatelink-westeurope-azmk8s-io", PRIVATE_DNS_ZONE_CONTRIBUTOR)}
+    principals, names = set(), set()
+    for scope_name, (scope, role) in expected.items():
+        grant = one("dev", f"aks-aks-{scope_name}-role")
+        assert grant.parent is not None and grant.parent.endswith("::aks-aks")
+        principals.add(grant.get("principalId"))
+        names.add(grant.get("roleAssignmentName"))  # stable across runs: the snapshots pin each one
+        assert {k: v for k, v in grant.inputs.items() if k not in ("principalId", "roleAssignmentName")} == {
+            "scope": one("dev", scope).id, "principalType": "ServicePrincipal", "roleDefinitionId": roles + role}
+    assert len(principals) == 1 and len(names) == len(expected)
+    assert principal.urn in one("dev", "aks-aks-subnet-nodes-role").dependencies
+
+
+def test_the_deployer_admin_assignment_sends_its_whole_body() -> None:
+    admin = one("dev", "aks-aks-deployer-cluster-admin")
+    deployer = str(uuid.uuid5(uuid.NAMESPACE_DNS, "object"))  # the mocks' getClientConfig objectId
+    assert {k: v for k, v in admin.inputs.items() if k != "roleAssignmentName"} == {
+        "scope": one("dev", "aks-aks-cluster").id, "principalId": deployer, "principalType": "ServicePrincipal",
+        "roleDefinitionId": f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}"}
