@@ -463,3 +463,186 @@ def test_the_deployer_admin_assignment_sends_its_whole_body() -> None:
     assert {k: v for k, v in admin.inputs.items() if k != "roleAssignmentName"} == {
         "scope": one("dev", "aks-aks-cluster").id, "principalId": deployer, "principalType": "ServicePrincipal",
         "roleDefinitionId": f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}"}
+
+
+# --- the component alone, on small inputs: what no shipped stack uses --------------------------------------------
+
+SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-t-app/providers/Microsoft.Network"
+SUBNETS = {"nodes": f"{SUB}/virtualNetworks/vnet-t-app/subnets/nodes", "gpu": f"{SUB}/virtualNetworks/vnet-t-app/subnets/gpu",
+           "lb": f"{SUB}/virtualNetworks/vnet-t-app/subnets/lb"}
+ZONE_ID = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-t-hub/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io"
+WORKSPACE = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-t-mon/providers/Microsoft.OperationalInsights/workspaces/log-t"
+DEPLOYER = "33333333-3333-3333-3333-333333333333"
+
+
+def alone(aks: dict[str, Any], *, workspace: str | None = WORKSPACE, kubernetes: bool = True, route_table: bool = False,
+          kubeconfig: str | None = None) -> Any:
+    """One AksCluster under the mocks (no stack around it); returns the mocks."""
+    import pulumi
+    import pulumi_azure_native as azure
+
+    from components.aks_cluster import AksCluster, AksClusterArgs
+    from config.model import Spoke as SpokeConfig
+    from offline.mocks import run
+    spoke = SpokeConfig.model_validate({"name": "app", "addressSpace": ["10.20.0.0/16"],
+                                        "subnets": {"nodes": "10.20.0.0/22", "gpu": "10.20.4.0/24", "lb": "10.20.8.0/24"},
+                                        "aks": {"nodeSubnet": "nodes", "serviceCidr": "10.250.0.0/16", "dnsServiceIP": "10.250.0.10", **aks}})
+    mocks = install()
+
+    def program() -> None:
+        table = azure.network.RouteTable("rt", resource_group_name="rg-t-app", route_table_name="rt-t-app") if route_table else None
+        AksCluster("aks-app", AksClusterArgs(
+            spoke=spoke, prefix="t", location="westeurope", tags={"env": "t"}, protect=False,
+            subscription_id="11111111-1111-1111-1111-111111111111", deployer_object_id=pulumi.Output.from_input(DEPLOYER),
+            deployer_principal_type="User", resource_group_name="rg-t-app", subnet_ids=SUBNETS,
+            spoke_vnet_id=f"{SUB}/virtualNetworks/vnet-t-app", route_table=table, peerings=[], api_zone_id=ZONE_ID,
+            kubernetes_enabled=kubernetes, kubeconfig=pulumi.Output.from_input(kubeconfig) if kubeconfig else None,
+            log_workspace_id=workspace))
+
+    run(program, mocks)
+    return mocks
+
+
+PUBLIC_MINIMAL = {
+    "privateCluster": False, "privateDnsZone": "hub", "authorizedIpRanges": ["203.0.113.0/24", "198.51.100.0/25"],
+    "networkPolicy": "azure", "skuTier": "Free", "kubernetesVersion": "1.32",
+    "entraId": {"enabled": False, "disableLocalAccounts": False}, "workloadIdentity": False, "defender": False,
+    "imageCleanerIntervalHours": None, "azurePolicy": False, "criticalAddonsOnly": False, "containerInsights": False,
+    "upgradeChannel": "none", "nodeOsUpgradeChannel": "None",
+    "systemPool": {"name": "sys", "vmSize": "Standard_D2s_v5", "minCount": 2, "maxCount": 4, "maxPods": 50, "maxSurge": "50%", "zones": ["1", "3"]},
+}
+
+
+def test_a_public_cluster_with_every_option_off() -> None:
+    mocks = alone(PUBLIC_MINIMAL)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.inputs == {
+        "resourceGroupName": "rg-t-app", "location": "westeurope", "tags": {"env": "t"}, "resourceName": "aks-t-app",
+        "kubernetesVersion": "1.32", "dnsPrefix": "aks-t-app",  # a public cluster takes no API-server zone
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [mocks.named("aks-app-identity").id]},
+        "enableRBAC": True, "disableLocalAccounts": False,
+        "agentPoolProfiles": [{
+            "name": "sys", "mode": "System", "osType": "Linux", "type": "VirtualMachineScaleSets", "vmSize": "Standard_D2s_v5",
+            "count": 2, "minCount": 2, "maxCount": 4, "enableAutoScaling": True, "maxPods": 50, "vnetSubnetID": SUBNETS["nodes"],
+            "availabilityZones": ["1", "3"], "upgradeSettings": {"maxSurge": "50%"}}],
+        "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure", "serviceCidr": "10.250.0.0/16",
+                           "dnsServiceIP": "10.250.0.10", "outboundType": "loadBalancer", "loadBalancerSku": "standard"},
+        "apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24", "198.51.100.0/25"], "enablePrivateCluster": False},
+        "sku": {"name": "Base", "tier": "Free"},
+        "autoUpgradeProfile": {"upgradeChannel": "none", "nodeOSUpgradeChannel": "None"},
+        "oidcIssuerProfile": {"enabled": False},
+        "securityProfile": {"workloadIdentity": {"enabled": False}, "imageCleaner": {"enabled": False}},
+        "addonProfiles": {"azurepolicy": {"enabled": False}},
+    }
+    names = {r.name for r in mocks.registrations}
+    # No maintenance window for channels that are off, no Container Insights rule, no zone grants, no Kubernetes role
+    # for the deployer (without Entra ID the cluster's own RBAC and credentials apply).
+    assert not {n for n in names if "maintenance" in n or "container-insights" in n or n.endswith(("api-zone-role", "vnet-role"))}
+    assert "aks-app-deployer-cluster-admin" not in names
+    assert {r.name for r in mocks.by_type("azure-native:authorization:RoleAssignment")} == {"aks-app-subnet-nodes-role"}
+    assert mocks.named("aks-app-diagnostics").get("workspaceId") == WORKSPACE
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert provider.dependencies == [cluster.urn]  # through the credentials it reads; no role to wait for
+
+
+def test_without_a_workspace_nothing_reports_and_with_entra_without_azure_rbac_no_deployer_role() -> None:
+    mocks = alone({"entraId": {"azureRbac": False, "adminGroupObjectIds": ["44444444-4444-4444-4444-444444444444"]},
+                   "upgradeChannel": "stable", "nodeOsUpgradeChannel": "None",
+                   "maintenanceWindow": {"dayOfWeek": "Tuesday", "startTime": "22:30", "durationHours": 6, "utcOffset": "+01:00"},
+                   "networkPolicy": "cilium", "networkPluginMode": "overlay", "podCidr": "100.70.0.0/16"}, workspace=None)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.get("aadProfile") == {"managed": True, "enableAzureRBAC": False, "adminGroupObjectIDs": ["44444444-4444-4444-4444-444444444444"]}
+    assert cluster.get("securityProfile") == {"workloadIdentity": {"enabled": True}, "imageCleaner": {"enabled": True, "intervalHours": 168}}
+    assert cluster.get("addonProfiles") == {"azurepolicy": {"enabled": True}}
+    assert cluster.get("apiServerAccessProfile") == {"enablePrivateCluster": True, "privateDNSZone": "system"}
+    assert cluster.get("networkProfile.networkDataplane") == "cilium" and cluster.get("networkProfile.podCidr") == "100.70.0.0/16"
+    names = {r.name for r in mocks.registrations}
+    assert not {n for n in names if "diagnostics" in n or "container-insights" in n}
+    assert "aks-app-deployer-cluster-admin" not in names
+    (window,) = mocks.by_type("azure-native:containerservice:MaintenanceConfiguration")
+    assert window.name == "aks-app-maintenance-upgrade" and window.inputs == {
+        "resourceGroupName": "rg-t-app", "resourceName": "aks-t-app", "configName": "aksManagedAutoUpgradeSchedule",
+        "maintenanceWindow": {"schedule": {"weekly": {"dayOfWeek": "Tuesday", "intervalWeeks": 1}},
+                              "startTime": "22:30", "durationHours": 6, "utcOffset": "+01:00"}}
+
+
+def test_only_the_node_os_channel_gets_its_window_when_cluster_upgrades_are_off() -> None:
+    mocks = alone({"upgradeChannel": "none", "nodeOsUpgradeChannel": "SecurityPatch"}, kubernetes=False)
+    (window,) = mocks.by_type("azure-native:containerservice:MaintenanceConfiguration")
+    assert (window.name, window.get("configName")) == ("aks-app-maintenance-node-os", "aksManagedNodeOSUpgradeSchedule")
+    assert not [r for r in mocks.registrations if r.type.startswith(("kubernetes:", "pulumi:providers:kubernetes"))]
+
+
+def test_a_hub_zone_cluster_with_udr_grants_and_waits() -> None:
+    mocks = alone({"privateDnsZone": "hub", "userPools": [{"name": "gpu", "subnet": "gpu", "minCount": 0, "maxCount": 2}],
+                   "internalServices": [{"name": "api", "namespace": "team", "subnet": "lb", "port": 80, "targetPort": 8080}],
+                   "externalBackends": [{"name": "db", "namespace": "data", "externalName": "db.corp.example.com"},
+                                        {"name": "ldap", "externalName": "ldap.corp.example.com"}]},
+                  route_table=True)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.get("fqdnSubdomain") == "aks-t-app" and "dnsPrefix" not in cluster.inputs
+    assert cluster.get("apiServerAccessProfile") == {"enablePrivateCluster": True, "privateDNSZone": ZONE_ID}
+    assert cluster.get("networkProfile.outboundType") == "userDefinedRouting"
+    grants = {r.name: r for r in mocks.by_type("azure-native:authorization:RoleAssignment")}
+    scopes = {name: g.get("scope") for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"}
+    assert scopes == {"aks-app-subnet-nodes-role": SUBNETS["nodes"], "aks-app-subnet-gpu-role": SUBNETS["gpu"],
+                      "aks-app-subnet-lb-role": SUBNETS["lb"], "aks-app-route-table-role": mocks.named("rt").id,
+                      "aks-app-api-zone-role": ZONE_ID, "aks-app-vnet-role": f"{SUB}/virtualNetworks/vnet-t-app"}
+    # Each role under its scope's subscription (the zone lives in the hub's).
+    assert grants["aks-app-api-zone-role"].get("roleDefinitionId") == (
+        f"/subscriptions/22222222-2222-2222-2222-222222222222/providers/Microsoft.Authorization/roleDefinitions/{PRIVATE_DNS_ZONE_CONTRIBUTOR}")
+    assert grants["aks-app-subnet-gpu-role"].get("roleDefinitionId") == (
+        f"/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/roleDefinitions/{NETWORK_CONTRIBUTOR}")
+    assert {g.urn for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"} | {mocks.named("rt").urn} <= set(cluster.dependencies)
+    admin = grants["aks-app-deployer-cluster-admin"]
+    assert (admin.get("principalId"), admin.get("principalType")) == (DEPLOYER, "User")
+    assert admin.get("roleDefinitionId") == (
+        f"/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}")
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert admin.urn in provider.dependencies
+    pool = mocks.named("aks-app-pool-gpu")
+    assert (pool.get("vnetSubnetID"), pool.get("count"), pool.get("minCount")) == (SUBNETS["gpu"], 0, 0)
+    namespaces = {r.name: r.get("metadata") for r in mocks.by_type("kubernetes:core/v1:Namespace")}
+    assert namespaces == {"aks-app-ns-data": {"name": "data"}, "aks-app-ns-team": {"name": "team"}}  # default exists already
+    assert mocks.named("aks-app-ns-team").urn in mocks.named("aks-app-svc-team-api").dependencies
+    assert mocks.named("aks-app-ns-data").urn in mocks.named("aks-app-ext-data-db").dependencies
+    assert mocks.named("aks-app-ext-default-ldap").dependencies == []
+    for r in mocks.registrations:
+        if r.type.startswith("kubernetes:"):
+            assert r.provider is not None and r.provider.startswith(provider.urn), r.name
+
+
+def test_a_kubeconfig_from_config_is_used_as_given_after_the_cluster() -> None:
+    mocks = alone({}, kubeconfig="apiVersion: v1\nkind: Config\n")
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert unwrap(provider.inputs["kubeconfig"]) == "apiVersion: v1\nkind: Config\n" and is_secret(provider.inputs["kubeconfig"])
+    assert provider.dependencies == [mocks.named("aks-app-cluster").urn]
+    assert "aks-app-deployer-cluster-admin" not in {r.name for r in mocks.registrations}
+
+
+def test_kubeconfig_conversion_per_user() -> None:
+    """kubelogin's converter: only kubelogin exec users with a --server-id change; a --cache-dir (or the older
+    --token-cache-dir) is kept as --cache-dir; everything else stays as it was."""
+    from components.aks_cluster import noninteractive_kubeconfig
+
+    def user(name: str, command: str, args: list[str]) -> dict[str, Any]:
+        return {"name": name, "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": command, "args": args}}}
+
+    document = {"apiVersion": "v1", "kind": "Config", "users": [
+        user("cache", "/usr/local/bin/Kubelogin", ["get-token", "--server-id", "s1", "--cache-dir", "/c", "--login", "devicecode"]),
+        user("token-cache", "kubelogin", ["get-token", "--token-cache-dir", "/t", "--server-id", "s2"]),
+        user("no-server", "kubelogin", ["get-token", "--login", "devicecode"]),
+        user("flag-last", "kubelogin", ["get-token", "--server-id"]),
+        user("other", "aws", ["eks", "get-token", "--server-id", "x"]),
+        {"name": "token", "user": {"token": "t"}},
+        {"name": "empty"},
+    ]}
+    converted = yaml.safe_load(noninteractive_kubeconfig(yaml.safe_dump(document)))
+    azurecli = {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "kubelogin"}
+    assert converted["users"] == [
+        {"name": "cache", "user": {"exec": {**azurecli, "args": ["get-token", "--login", "azurecli", "--server-id", "s1", "--cache-dir", "/c"]}}},
+        {"name": "token-cache", "user": {"exec": {**azurecli, "args": ["get-token", "--login", "azurecli", "--server-id", "s2", "--cache-dir", "/t"]}}},
+        *document["users"][2:]]
+    assert noninteractive_kubeconfig("") == ""
+    assert noninteractive_kubeconfig("- just\n- a list\n") == "- just\n- a list\n"
+    assert yaml.safe_load(noninteractive_kubeconfig("apiVersion: v1\nusers:\n")) == {"apiVersion": "v1", "users": None}
