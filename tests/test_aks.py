@@ -491,13 +491,15 @@ def alone(aks: dict[str, Any], *, workspace: str | None = WORKSPACE, kubernetes:
 
     def program() -> None:
         table = azure.network.RouteTable("rt", resource_group_name="rg-t-app", route_table_name="rt-t-app") if route_table else None
+        peering = azure.network.VirtualNetworkPeering("peering", resource_group_name="rg-t-app", virtual_network_name="vnet-t-app")
+        dns = azure.privatedns.VirtualNetworkLink("dns-link", resource_group_name="rg-t-hub", private_zone_name="corp.internal")
         AksCluster("aks-app", AksClusterArgs(
             spoke=spoke, prefix="t", location="westeurope", tags={"env": "t"}, protect=False,
             subscription_id="11111111-1111-1111-1111-111111111111", deployer_object_id=pulumi.Output.from_input(DEPLOYER),
             deployer_principal_type="User", resource_group_name="rg-t-app", subnet_ids=SUBNETS,
-            spoke_vnet_id=f"{SUB}/virtualNetworks/vnet-t-app", route_table=table, peerings=[], api_zone_id=ZONE_ID,
+            spoke_vnet_id=f"{SUB}/virtualNetworks/vnet-t-app", route_table=table, peerings=[peering], api_zone_id=ZONE_ID,
             kubernetes_enabled=kubernetes, kubeconfig=pulumi.Output.from_input(kubeconfig) if kubeconfig else None,
-            log_workspace_id=workspace))
+            dns_ready=[dns], log_workspace_id=workspace))
 
     run(program, mocks)
     return mocks
@@ -540,6 +542,8 @@ def test_a_public_cluster_with_every_option_off() -> None:
     assert not {n for n in names if "maintenance" in n or "container-insights" in n or n.endswith(("api-zone-role", "vnet-role"))}
     assert "aks-app-deployer-cluster-admin" not in names
     assert {r.name for r in mocks.by_type("azure-native:authorization:RoleAssignment")} == {"aks-app-subnet-nodes-role"}
+    # loadBalancer egress: the nodes wait for the VNet's DNS, not for the peerings (and so not for a gateway).
+    assert mocks.named("dns-link").urn in cluster.dependencies and mocks.named("peering").urn not in cluster.dependencies
     assert mocks.named("aks-app-diagnostics").get("workspaceId") == WORKSPACE
     (provider,) = mocks.by_type("pulumi:providers:kubernetes")
     assert provider.dependencies == [cluster.urn]  # through the credentials it reads; no role to wait for
@@ -593,7 +597,7 @@ def test_a_hub_zone_cluster_with_udr_grants_and_waits() -> None:
         f"/subscriptions/22222222-2222-2222-2222-222222222222/providers/Microsoft.Authorization/roleDefinitions/{PRIVATE_DNS_ZONE_CONTRIBUTOR}")
     assert grants["aks-app-subnet-gpu-role"].get("roleDefinitionId") == (
         f"/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/roleDefinitions/{NETWORK_CONTRIBUTOR}")
-    assert {g.urn for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"} | {mocks.named("rt").urn} <= set(cluster.dependencies)
+    assert {g.urn for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"} | {mocks.named(n).urn for n in ("rt", "peering", "dns-link")} <= set(cluster.dependencies)
     admin = grants["aks-app-deployer-cluster-admin"]
     assert (admin.get("principalId"), admin.get("principalType")) == (DEPLOYER, "User")
     assert admin.get("roleDefinitionId") == (
