@@ -499,9 +499,16 @@ def alone(aks: dict[str, Any], *, workspace: str | None = WORKSPACE, kubernetes:
             deployer_principal_type="User", resource_group_name="rg-t-app", subnet_ids=SUBNETS,
             spoke_vnet_id=f"{SUB}/virtualNetworks/vnet-t-app", route_table=table, peerings=[peering], api_zone_id=ZONE_ID,
             kubernetes_enabled=kubernetes, kubeconfig=pulumi.Output.from_input(kubeconfig) if kubeconfig else None,
-            dns_ready=[dns], log_workspace_id=workspace))
+            dns_ready=[dns], log_workspace_id=workspace),
+            opts=pulumi.ResourceOptions(providers=[azure.Provider("subscription", subscription_id="11111111-1111-1111-1111-111111111111")]))
 
     run(program, mocks)
+    # The stack's subscription provider reaches every Azure resource of the cluster through the component.
+    (subscription,) = mocks.by_type("pulumi:providers:azure-native")
+    for r in mocks.registrations:
+        if r.type.startswith("azure-native:") and r.name not in ("rt", "peering", "dns-link"):
+            assert r.provider is not None and r.provider.startswith(subscription.urn + "::"), r.name
+            assert r.parent is not None and r.parent.endswith("::aks-app"), r.name
     return mocks
 
 

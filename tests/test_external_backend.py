@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+import pulumi_kubernetes as k8s_sdk
+
 from components.external_backend import ExternalBackend
 from config.model import ExternalBackend as ExternalBackendConfig
 from offline.mocks import RecordingMocks, install, run
 
 
 def build(**fields: Any) -> RecordingMocks:
+    """The component under mocks with the cluster's Kubernetes provider, which must reach every object it makes."""
     mocks = install()
     config = ExternalBackendConfig.model_validate({"name": "db", **fields})
-    run(lambda: ExternalBackend("ext", config), mocks)
+
+    def program() -> None:
+        cluster = k8s_sdk.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
+        ExternalBackend("ext", config, opts=pulumi.ResourceOptions(providers={"kubernetes": cluster}))
+
+    run(program, mocks)
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    for r in mocks.registrations:
+        if r.type.startswith("kubernetes:"):
+            assert r.provider is not None and r.provider.startswith(provider.urn + "::"), r.name
     return mocks
 
 
@@ -37,11 +50,11 @@ def test_addresses_and_ports_make_a_selector_less_service_and_its_endpoint_slice
         # The slice lists the backend's own ports: the Service's targetPort, under the Service port's name.
         "ports": [{"name": "sql", "port": 11433, "protocol": "TCP"}, {"name": "port-53", "port": 53, "protocol": "UDP"}]}
     component = next(r for r in mocks.registrations if r.type == "hybrid-aks:k8s:ExternalBackend")
-    assert all(r.parent == component.urn for r in mocks.registrations if r.custom)
+    assert all(r.parent == component.urn for r in mocks.registrations if r.type.startswith("kubernetes:"))
 
 
 def test_an_external_name_is_a_service_alone() -> None:
     mocks = build(externalName="db.corp.example.com")
     assert k8s(mocks, "ext-service") == {"metadata": {"name": "db", "namespace": "default"},
                                          "spec": {"type": "ExternalName", "externalName": "db.corp.example.com"}}
-    assert [r.type for r in mocks.registrations if r.custom] == ["kubernetes:core/v1:Service"]
+    assert [r.type for r in mocks.registrations if r.type.startswith("kubernetes:")] == ["kubernetes:core/v1:Service"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+import pulumi_kubernetes as k8s_sdk
+
 from components.internal_service import InternalService, annotations_for
 from config.model import InternalService as InternalServiceConfig
 from offline.mocks import RecordingMocks, install, run
@@ -23,8 +26,18 @@ def service(**fields: Any) -> InternalServiceConfig:
 
 
 def build(config: InternalServiceConfig) -> RecordingMocks:
+    """The component under mocks with the cluster's Kubernetes provider, which must reach every object it makes."""
     mocks = install()
-    run(lambda: InternalService("svc", config), mocks)
+
+    def program() -> None:
+        cluster = k8s_sdk.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
+        InternalService("svc", config, opts=pulumi.ResourceOptions(providers={"kubernetes": cluster}))
+
+    run(program, mocks)
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    for r in mocks.registrations:
+        if r.type.startswith("kubernetes:"):
+            assert r.provider is not None and r.provider.startswith(provider.urn + "::"), r.name
     return mocks
 
 
@@ -49,9 +62,9 @@ def test_a_service_without_app_is_a_load_balancer_and_an_ingress_fence_only() ->
         "metadata": {"name": "api", "namespace": "shop", "labels": {"app": "api"}},
         "spec": {"podSelector": {"matchLabels": {"app": "api"}}, "policyTypes": ["Ingress"],
                  "ingress": [{"ports": [{"port": 5514, "protocol": "UDP"}]}]}}
-    assert [r.type for r in mocks.registrations if r.custom] == ["kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
+    assert [r.type for r in mocks.registrations if r.type.startswith("kubernetes:")] == ["kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
     component = next(r for r in mocks.registrations if r.type == "hybrid-aks:k8s:InternalService")
-    assert all(r.parent == component.urn for r in mocks.registrations if r.custom)
+    assert all(r.parent == component.urn for r in mocks.registrations if r.type.startswith("kubernetes:"))
 
 
 APP = {"image": "example.azurecr.io/api:2.1", "containerPort": 8080, "replicas": 2, "args": ["--listen", ":8080"],

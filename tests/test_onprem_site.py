@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 import pulumi
+import pulumi_azure_native as azure
 import pytest
 
 from components.onprem_site import OnPremSite, OnPremSiteArgs, aks_hci_commands, ps_command, ps_quote
@@ -50,12 +51,19 @@ def build(config: AksHybrid, cluster_ready: bool = False) -> tuple[RecordingMock
     mocks = install()
 
     def program() -> None:
+        subscription = azure.Provider("subscription", subscription_id="00000000-0000-0000-0000-000000000000")
         site = OnPremSite("site-paris", OnPremSiteArgs(
-            site="paris", hybrid=config, prefix="t", location="francecentral", tags=TAGS, cluster_ready=cluster_ready))
+            site="paris", hybrid=config, prefix="t", location="francecentral", tags=TAGS, cluster_ready=cluster_ready),
+            opts=pulumi.ResourceOptions(providers=[subscription]))
         for name in ("logical_network_id", "connected_cluster_id", "provisioned_cluster_id", "create_command"):
             pulumi.export(name, getattr(site, name))
 
     run(program, mocks)
+    # The stack's subscription provider reaches every Azure resource of the site through the component.
+    (provider,) = mocks.by_type("pulumi:providers:azure-native")
+    for r in mocks.registrations:
+        if r.type.startswith("azure-native:"):
+            assert r.provider is not None and r.provider.startswith(provider.urn + "::"), r.name
     return mocks, {name: value for name, (value, _) in mocks.stack_outputs.items()}
 
 
@@ -85,7 +93,7 @@ def test_azure_local_site_sends_its_whole_logical_network_and_connected_cluster(
         "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default")
     assert outputs["create_command"] is None
     for r in mocks.registrations:
-        if r.custom:
+        if r.type.startswith("azure-native:"):
             assert r.parent is not None and r.parent.endswith("::site-paris"), r.name
 
 
@@ -161,7 +169,7 @@ AKS_HCI_HAPROXY = {"platform": "aks-hci", "networkModel": "flannel", "controlPla
 
 def test_aks_hci_site_before_it_is_ready_exports_powershell_only() -> None:
     mocks, outputs = build(hybrid(**AKS_HCI_HAPROXY), cluster_ready=True)
-    assert [r.type for r in mocks.registrations if r.custom] == ["azure-native:resources:ResourceGroup"]
+    assert [r.type for r in mocks.registrations if r.type.startswith("azure-native:")] == ["azure-native:resources:ResourceGroup"]
     assert outputs["connected_cluster_id"] == RG_ID + "/providers/Microsoft.Kubernetes/connectedClusters/aks-t-paris"
     assert outputs["logical_network_id"] is None and outputs["provisioned_cluster_id"] is None
     assert outputs["create_command"].split("\n") == [
@@ -175,7 +183,7 @@ def test_aks_hci_site_before_it_is_ready_exports_powershell_only() -> None:
 def test_aks_hci_metallb_waits_for_the_arc_connection() -> None:
     config = hybrid(platform="aks-hci", networkModel="flannel")
     mocks, outputs = build(config, cluster_ready=False)
-    assert [r.type for r in mocks.registrations if r.custom] == ["azure-native:resources:ResourceGroup"]
+    assert [r.type for r in mocks.registrations if r.type.startswith("azure-native:")] == ["azure-native:resources:ResourceGroup"]
     assert "-loadBalancerSettings $lb" in outputs["create_command"]
     mocks, _ = build(config, cluster_ready=True)
     lb = mocks.named("site-paris-metallb")
