@@ -543,6 +543,7 @@ def test_a_public_cluster_with_every_option_off() -> None:
         "securityProfile": {"workloadIdentity": {"enabled": False}, "imageCleaner": {"enabled": False}},
         "addonProfiles": {"azurepolicy": {"enabled": False}},
     }
+    assert cluster.protect is False  # a stack's protect setting reaches the cluster (prod: tests/test_api_zone.py)
     names = {r.name for r in mocks.registrations}
     # No maintenance window for channels that are off, no Container Insights rule, no zone grants, no Kubernetes role
     # for the deployer (without Entra ID the cluster's own RBAC and credentials apply).
@@ -657,3 +658,19 @@ def test_kubeconfig_conversion_per_user() -> None:
     assert noninteractive_kubeconfig("") == ""
     assert noninteractive_kubeconfig("- just\n- a list\n") == "- just\n- a list\n"
     assert yaml.safe_load(noninteractive_kubeconfig("apiVersion: v1\nusers:\n")) == {"apiVersion": "v1", "users": None}
+
+
+def test_the_cluster_registers_its_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_onprem_site import recorded_component_outputs
+    recorded = recorded_component_outputs(monkeypatch)
+    mocks = alone({}, kubeconfig="apiVersion: v1\nkind: Config\n")
+    (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:aks:Cluster"]
+    outputs = recorded[component.urn]
+    kubeconfig = outputs.pop("kubeconfig")
+    assert outputs == {"clusterName": "aks-t-app", "clusterId": mocks.named("aks-app-cluster").id,
+                       "identityPrincipalId": mocks.named("aks-app-subnet-nodes-role").get("principalId")}  # the identity's
+    assert is_secret(kubeconfig) and unwrap(kubeconfig) == "apiVersion: v1\nkind: Config\n"
+    recorded.clear()
+    mocks = alone({}, kubernetes=False)
+    (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:aks:Cluster"]
+    assert "kubeconfig" not in recorded[component.urn] and recorded[component.urn]["clusterName"] == "aks-t-app"

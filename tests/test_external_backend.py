@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import pulumi
 import pulumi_kubernetes as k8s_sdk
 
@@ -58,3 +60,13 @@ def test_an_external_name_is_a_service_alone() -> None:
     assert k8s(mocks, "ext-service") == {"metadata": {"name": "db", "namespace": "default"},
                                          "spec": {"type": "ExternalName", "externalName": "db.corp.example.com"}}
     assert [r.type for r in mocks.registrations if r.type.startswith("kubernetes:")] == ["kubernetes:core/v1:Service"]
+
+
+def test_the_backend_registers_its_service_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_onprem_site import recorded_component_outputs
+    recorded = recorded_component_outputs(monkeypatch)
+    for fields in ({"externalName": "db.corp.example.com"}, {"addresses": ["172.16.1.5"], "ports": [{"port": 1433}]}):
+        recorded.clear()
+        mocks = build(**fields)
+        (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:k8s:ExternalBackend"]
+        assert recorded[component.urn] == {"serviceName": "db"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import pulumi
 import pulumi_kubernetes as k8s_sdk
 
@@ -132,3 +134,11 @@ def test_the_unprivileged_port_sysctl_follows_the_lowest_port_bound_in_the_pod()
     assert sysctls(1024, 1024) is None
     assert sysctls(1023, 8080) == [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]
     assert sysctls(8080, 1023) == [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]
+
+
+def test_the_service_registers_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_onprem_site import recorded_component_outputs
+    recorded = recorded_component_outputs(monkeypatch)
+    mocks = build(service())
+    (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:k8s:InternalService"]
+    assert recorded[component.urn] == {"serviceName": "api"}

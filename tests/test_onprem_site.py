@@ -12,7 +12,7 @@ import pytest
 
 from components.onprem_site import OnPremSite, OnPremSiteArgs, aks_hci_commands, ps_command, ps_quote
 from config.onprem import AksHybrid
-from offline.mocks import RecordingMocks, install, run
+from offline.mocks import RecordingMocks, RecordingMonitor, install, run
 
 CUSTOM_LOCATION = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-azlocal/providers/Microsoft.ExtendedLocation/customLocations/cl-paris"
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDWGrtz6v9jUZxRC2Vq/X2VTSc50o1nZcDZe3D9BYZ+Y test"
@@ -32,6 +32,19 @@ AZURE_LOCAL: dict[str, Any] = {
                      "kubernetesRuntimeObjectId": RUNTIME_OBJECT_ID},
     "nodes": {"controlPlane": 1, "workers": 4, "maxSurge": 1}, "podCidr": "10.245.0.0/16", "sshPublicKey": SSH_KEY,
 }
+
+
+def recorded_component_outputs(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """What each component registers as its outputs (the engine keeps them in the stack's state), by URN."""
+    from google.protobuf import empty_pb2, json_format
+    recorded: dict[str, dict[str, Any]] = {}
+
+    def record(self: RecordingMonitor, request: Any) -> Any:
+        recorded[request.urn] = json_format.MessageToDict(request.outputs)
+        return empty_pb2.Empty()
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResourceOutputs", record)
+    return recorded
 
 
 def hybrid(**changes: Any) -> AksHybrid:
@@ -237,3 +250,16 @@ def test_powershell_parameter_names_are_checked(parameter: str) -> None:
 def test_powershell_command_joins_parameters_and_trailing_text() -> None:
     assert ps_command("Get-X", [("-a", "v"), ("-B2", 3)], "-vnet $vnet", "-x") == "Get-X -a 'v' -B2 3 -vnet $vnet -x"
     assert ps_command("Get-X", []) == "Get-X"
+
+
+def test_the_site_registers_its_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = recorded_component_outputs(monkeypatch)
+    mocks, outputs = build(hybrid())
+    (site,) = [r for r in mocks.registrations if r.type == "hybrid-aks:onprem:Site"]
+    assert recorded[site.urn] == {"logicalNetworkId": mocks.named("site-paris-lnet").id, "connectedClusterId": mocks.named("site-paris-arc").id,
+                                  "provisionedClusterId": outputs["provisioned_cluster_id"]}
+    recorded.clear()
+    mocks, outputs = build(hybrid(**AKS_HCI_HAPROXY))
+    (site,) = [r for r in mocks.registrations if r.type == "hybrid-aks:onprem:Site"]
+    assert recorded[site.urn] == {"connectedClusterId": RG_ID + "/providers/Microsoft.Kubernetes/connectedClusters/aks-t-paris",
+                                  "createCommand": outputs["create_command"]}
