@@ -64,7 +64,7 @@ def test_a_service_without_app_is_a_load_balancer_and_an_ingress_fence_only() ->
         "metadata": {"name": "api", "namespace": "shop", "labels": {"app": "api"}},
         "spec": {"podSelector": {"matchLabels": {"app": "api"}}, "policyTypes": ["Ingress"],
                  "ingress": [{"ports": [{"port": 5514, "protocol": "UDP"}]}]}}
-    assert [r.type for r in mocks.registrations if r.type.startswith("kubernetes:")] == ["kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
+    assert sorted(r.type for r in mocks.registrations if r.type.startswith("kubernetes:")) == ["kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
     component = next(r for r in mocks.registrations if r.type == "hybrid-aks:k8s:InternalService")
     assert all(r.parent == component.urn for r in mocks.registrations if r.type.startswith("kubernetes:"))
 
