@@ -142,3 +142,15 @@ def test_the_service_registers_its_name(monkeypatch: pytest.MonkeyPatch) -> None
     mocks = build(service())
     (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:k8s:InternalService"]
     assert recorded[component.urn] == {"serviceName": "api"}
+
+
+def test_a_tcp_port_map_sidecar_is_probed_like_the_app_on_its_own_port() -> None:
+    mocks = build(service(port=90, targetPort=8085, app={"image": "example.azurecr.io/a:1", "containerPort": 8080}))
+    app, port_map = mocks.named("svc-deployment").get("spec.template.spec.containers")
+    assert (app["readinessProbe"], app["livenessProbe"]) == (
+        {"tcpSocket": {"port": 8080}, "initialDelaySeconds": 0, "periodSeconds": 10},
+        {"tcpSocket": {"port": 8080}, "initialDelaySeconds": 10, "periodSeconds": 10})
+    assert (port_map["readinessProbe"], port_map["livenessProbe"]) == (
+        {"tcpSocket": {"port": 8085}, "initialDelaySeconds": 0, "periodSeconds": 10},
+        {"tcpSocket": {"port": 8085}, "initialDelaySeconds": 10, "periodSeconds": 10})
+    assert port_map["args"] == ["TCP-LISTEN:8085,fork,reuseaddr", "TCP:127.0.0.1:8080"]
