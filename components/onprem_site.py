@@ -165,7 +165,7 @@ def provisioned_cluster_template(hybrid: AksHybrid) -> dict[str, Any]:
 # PowerShell (about_Quoting_Rules): inside a single-quoted string nothing is expanded and the only special character is
 # the single quote, written twice; PowerShell also takes the typographic quotes U+2018-U+201B as single quotes.
 _PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
-_PS_PARAMETER = re.compile(r"^-[A-Za-z][A-Za-z0-9]*$")
+_PS_PARAMETER = re.compile(r"-[A-Za-z][A-Za-z0-9]*")  # whole name (fullmatch: `$` would let a trailing newline through)
 PsValue = str | int | list[str]
 
 
@@ -186,7 +186,7 @@ def ps_quote(value: PsValue) -> str:
 def ps_command(cmdlet: str, parameters: list[tuple[str, PsValue]], *trailing: str) -> str:
     """A cmdlet call: fixed parameter names (checked), each with its quoted value; `trailing` holds fixed program text."""
     for parameter, _ in parameters:
-        if not _PS_PARAMETER.match(parameter):
+        if not _PS_PARAMETER.fullmatch(parameter):
             raise ValueError(f"not a PowerShell parameter name: {parameter!r}")
     return " ".join([cmdlet, *(f"{parameter} {ps_quote(value)}" for parameter, value in parameters), *trailing])
 

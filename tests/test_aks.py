@@ -336,3 +336,341 @@ def test_seed_workload_is_restricted_and_fenced() -> None:
     assert [p["port"] for p in policy["egress"][0]["ports"]] == [53, 53]
     # prod's orders service has no app of ours: its pods get the ingress fence only.
     assert one("prod", "aks-aks-svc-shop-orders-network-policy").get("spec.policyTypes") == ["Ingress"]
+
+
+# --- whole inputs, as Azure receives them -------------------------------------------------------------------------
+
+
+def test_dev_cluster_sends_its_whole_body() -> None:
+    """Every input of dev's ManagedCluster: a private cluster on the hub's API-server zone, UDR egress, Entra ID with
+    Azure RBAC, the AKS baseline add-ons reporting to the stack's workspace."""
+    workspace = one("dev", "logs-workspace").id
+    assert one("dev", "aks-aks-cluster").inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "resourceName": "aks-dev-aks", "fqdnSubdomain": "aks-dev-aks",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [one("dev", "aks-aks-identity").id]},
+        "enableRBAC": True, "disableLocalAccounts": True, "aadProfile": {"managed": True, "enableAzureRBAC": True},
+        "agentPoolProfiles": [{
+            "name": "system", "mode": "System", "osType": "Linux", "type": "VirtualMachineScaleSets", "vmSize": "Standard_D4s_v5",
+            "count": 1, "minCount": 1, "maxCount": 3, "enableAutoScaling": True, "maxPods": 30,
+            "vnetSubnetID": one("dev", "spoke-aks-subnet-nodes").id, "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+            "upgradeSettings": {"maxSurge": "1"}}],
+        "networkProfile": {"networkPlugin": "azure", "networkPolicy": "calico", "serviceCidr": "10.240.0.0/16",
+                           "dnsServiceIP": "10.240.0.10", "outboundType": "userDefinedRouting", "loadBalancerSku": "standard"},
+        "apiServerAccessProfile": {"enablePrivateCluster": True, "privateDNSZone": one("dev", "hub-zone-privatelink-westeurope-azmk8s-io").id},
+        "sku": {"name": "Base", "tier": "Standard"},
+        "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+        "oidcIssuerProfile": {"enabled": True},
+        "securityProfile": {"workloadIdentity": {"enabled": True}, "imageCleaner": {"enabled": True, "intervalHours": 168},
+                            "defender": {"logAnalyticsWorkspaceResourceId": workspace, "securityMonitoring": {"enabled": True}}},
+        "addonProfiles": {"azurepolicy": {"enabled": True},
+                          "omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": workspace, "useAADAuth": "true"}}},
+    }
+
+
+def test_singapore_cluster_with_the_system_zone_and_overlay() -> None:
+    cluster = one("site-singapore", "aks-aks-cluster")
+    assert (cluster.get("dnsPrefix"), cluster.get("resourceName"), cluster.get("location")) == ("aks-sg-aks", "aks-sg-aks", "southeastasia")
+    assert "fqdnSubdomain" not in cluster.inputs and "kubernetesVersion" not in cluster.inputs
+    assert cluster.inputs["networkProfile"] == {
+        "networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "100.64.0.0/16", "networkPolicy": "cilium",
+        "networkDataplane": "cilium", "serviceCidr": "10.241.0.0/16", "dnsServiceIP": "10.241.0.10", "outboundType": "loadBalancer",
+        "loadBalancerSku": "standard"}
+
+
+def test_prod_cluster_pins_its_version_and_names_its_admin_group() -> None:
+    cluster = one("prod", "aks-aks-cluster")
+    assert cluster.get("kubernetesVersion") == "1.33"
+    assert cluster.get("aadProfile") == {"managed": True, "enableAzureRBAC": True, "adminGroupObjectIDs": ["00000000-0000-0000-0000-000000000001"]}
+    assert cluster.get("agentPoolProfiles.0.availabilityZones") == ["1", "2", "3"]
+
+
+def test_user_pools_send_their_whole_body() -> None:
+    nodes, batch = one("prod", "spoke-aks-subnet-nodes").id, one("prod", "spoke-aks-subnet-batch").id
+    common = {"resourceGroupName": "rg-prod-aks", "resourceName": "aks-prod-aks", "mode": "User", "osType": "Linux",
+              "type": "VirtualMachineScaleSets", "vmSize": "Standard_D8s_v5", "enableAutoScaling": True, "availabilityZones": ["1", "2", "3"]}
+    assert one("prod", "aks-aks-pool-apps").inputs == {
+        **common, "agentPoolName": "apps", "count": 3, "minCount": 3, "maxCount": 20, "maxPods": 50, "vnetSubnetID": nodes,
+        "upgradeSettings": {"maxSurge": "33%"}}
+    assert one("prod", "aks-aks-pool-batch").inputs == {
+        **common, "agentPoolName": "batch", "count": 0, "minCount": 0, "maxCount": 10, "maxPods": 30, "vnetSubnetID": batch,
+        "upgradeSettings": {"maxSurge": "1"}}
+    assert "availabilityZones" not in one("dev", "aks-aks-pool-user").inputs  # no zones in config: AKS's regional placement
+
+
+def test_both_upgrade_channels_get_a_weekly_maintenance_window() -> None:
+    """planned-maintenance: the reserved configuration names, a weekly schedule, at least 4 hours."""
+    for role, config_name in (("upgrade", "aksManagedAutoUpgradeSchedule"), ("node-os", "aksManagedNodeOSUpgradeSchedule")):
+        assert one("dev", f"aks-aks-maintenance-{role}").inputs == {
+            "resourceGroupName": "rg-dev-aks", "resourceName": "aks-dev-aks", "configName": config_name,
+            "maintenanceWindow": {"schedule": {"weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}},
+                                  "startTime": "00:00", "durationHours": 4, "utcOffset": "+00:00"}}
+
+
+def test_container_insights_collects_through_its_data_collection_rule() -> None:
+    """kubernetes-monitoring-enable: a Linux DCR named MSCI-<region>-<cluster> with the ContainerInsights extension,
+    associated with the cluster as ContainerInsightsExtension."""
+    workspace = one("dev", "logs-workspace").id
+    rule = one("dev", "aks-aks-container-insights")
+    streams = ["Microsoft-ContainerInsights-Group-Default"]
+    assert rule.inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "dataCollectionRuleName": "MSCI-westeurope-aks-dev-aks", "kind": "Linux",
+        "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "extensionName": "ContainerInsights", "streams": streams,
+                                        "extensionSettings": {"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off",
+                                                                                         "enableContainerLogV2": True}}}]},
+        "destinations": {"logAnalytics": [{"workspaceResourceId": workspace, "name": "ciworkspace"}]},
+        "dataFlows": [{"streams": streams, "destinations": ["ciworkspace"]}]}
+    cluster = one("dev", "aks-aks-cluster")
+    assert one("dev", "aks-aks-container-insights-association").inputs == {
+        "resourceUri": cluster.id, "associationName": "ContainerInsightsExtension", "dataCollectionRuleId": rule.id}
+
+
+def test_control_plane_logs_go_to_the_workspace_in_dedicated_tables() -> None:
+    """monitor-aks-reference: the control-plane categories aks-baseline keeps (kube-audit-admin, not kube-audit)."""
+    setting = one("dev", "aks-aks-diagnostics")
+    assert setting.get("resourceUri") == one("dev", "aks-aks-cluster").id and setting.get("workspaceId") == one("dev", "logs-workspace").id
+    assert setting.get("logAnalyticsDestinationType") == "Dedicated"
+    assert setting.get("logs") == [{"category": c, "enabled": True} for c in (
+        "kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler",
+        "cloud-controller-manager", "guard")]
+
+
+def test_the_cluster_identity_and_its_grants_send_their_whole_body() -> None:
+    assert one("dev", "aks-aks-identity").inputs == {
+        "resourceGroupName": "rg-dev-aks", "location": "westeurope", "tags": {"environment": "dev", "owner": "platform-team"},
+        "resourceName": "id-dev-aks-aks"}
+    principal = one("dev", "aks-aks-identity")
+    roles = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/"
+    expected = {"subnet-nodes": ("spoke-aks-subnet-nodes", NETWORK_CONTRIBUTOR), "subnet-ilb": ("spoke-aks-subnet-ilb", NETWORK_CONTRIBUTOR),
+                "route-table": ("spoke-aks-routes", NETWORK_CONTRIBUTOR), "vnet": ("spoke-aks-vnet", NETWORK_CONTRIBUTOR),
+                "api-zone": ("hub-zone-privatelink-westeurope-azmk8s-io", PRIVATE_DNS_ZONE_CONTRIBUTOR)}
+    principals, names = set(), set()
+    for scope_name, (scope, role) in expected.items():
+        grant = one("dev", f"aks-aks-{scope_name}-role")
+        assert grant.parent is not None and grant.parent.endswith("::aks-aks")
+        principals.add(grant.get("principalId"))
+        names.add(grant.get("roleAssignmentName"))  # stable across runs: the snapshots pin each one
+        assert {k: v for k, v in grant.inputs.items() if k not in ("principalId", "roleAssignmentName")} == {
+            "scope": one("dev", scope).id, "principalType": "ServicePrincipal", "roleDefinitionId": roles + role}
+    assert len(principals) == 1 and len(names) == len(expected)
+    assert principal.urn in one("dev", "aks-aks-subnet-nodes-role").dependencies
+
+
+def test_the_deployer_admin_assignment_sends_its_whole_body() -> None:
+    admin = one("dev", "aks-aks-deployer-cluster-admin")
+    deployer = str(uuid.uuid5(uuid.NAMESPACE_DNS, "object"))  # the mocks' getClientConfig objectId
+    assert {k: v for k, v in admin.inputs.items() if k != "roleAssignmentName"} == {
+        "scope": one("dev", "aks-aks-cluster").id, "principalId": deployer, "principalType": "ServicePrincipal",
+        "roleDefinitionId": f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}"}
+
+
+# --- the component alone, on small inputs: what no shipped stack uses --------------------------------------------
+
+SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-t-app/providers/Microsoft.Network"
+SUBNETS = {"nodes": f"{SUB}/virtualNetworks/vnet-t-app/subnets/nodes", "gpu": f"{SUB}/virtualNetworks/vnet-t-app/subnets/gpu",
+           "lb": f"{SUB}/virtualNetworks/vnet-t-app/subnets/lb"}
+ZONE_ID = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-t-hub/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io"
+WORKSPACE = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-t-mon/providers/Microsoft.OperationalInsights/workspaces/log-t"
+DEPLOYER = "33333333-3333-3333-3333-333333333333"
+
+
+def alone(aks: dict[str, Any], *, workspace: str | None = WORKSPACE, kubernetes: bool = True, route_table: bool = False,
+          kubeconfig: str | None = None) -> Any:
+    """One AksCluster under the mocks (no stack around it); returns the mocks."""
+    import pulumi
+    import pulumi_azure_native as azure
+
+    from components.aks_cluster import AksCluster, AksClusterArgs
+    from config.model import Spoke as SpokeConfig
+    from offline.mocks import run
+    spoke = SpokeConfig.model_validate({"name": "app", "addressSpace": ["10.20.0.0/16"],
+                                        "subnets": {"nodes": "10.20.0.0/22", "gpu": "10.20.4.0/24", "lb": "10.20.8.0/24"},
+                                        "aks": {"nodeSubnet": "nodes", "serviceCidr": "10.250.0.0/16", "dnsServiceIP": "10.250.0.10", **aks}})
+    mocks = install()
+
+    def program() -> None:
+        table = azure.network.RouteTable("rt", resource_group_name="rg-t-app", route_table_name="rt-t-app") if route_table else None
+        peering = azure.network.VirtualNetworkPeering("peering", resource_group_name="rg-t-app", virtual_network_name="vnet-t-app")
+        dns = azure.privatedns.VirtualNetworkLink("dns-link", resource_group_name="rg-t-hub", private_zone_name="corp.internal")
+        AksCluster("aks-app", AksClusterArgs(
+            spoke=spoke, prefix="t", location="westeurope", tags={"env": "t"}, protect=False,
+            subscription_id="11111111-1111-1111-1111-111111111111", deployer_object_id=pulumi.Output.from_input(DEPLOYER),
+            deployer_principal_type="User", resource_group_name="rg-t-app", subnet_ids=SUBNETS,
+            spoke_vnet_id=f"{SUB}/virtualNetworks/vnet-t-app", route_table=table, peerings=[peering], api_zone_id=ZONE_ID,
+            kubernetes_enabled=kubernetes, kubeconfig=pulumi.Output.from_input(kubeconfig) if kubeconfig else None,
+            dns_ready=[dns], log_workspace_id=workspace),
+            opts=pulumi.ResourceOptions(providers=[azure.Provider("subscription", subscription_id="11111111-1111-1111-1111-111111111111")]))
+
+    run(program, mocks)
+    # The stack's subscription provider reaches every Azure resource of the cluster through the component.
+    (subscription,) = mocks.by_type("pulumi:providers:azure-native")
+    for r in mocks.registrations:
+        if r.type.startswith("azure-native:") and r.name not in ("rt", "peering", "dns-link"):
+            assert r.provider is not None and r.provider.startswith(subscription.urn + "::"), r.name
+            assert r.parent is not None and r.parent.endswith("::aks-app"), r.name
+    return mocks
+
+
+PUBLIC_MINIMAL = {
+    "privateCluster": False, "privateDnsZone": "hub", "authorizedIpRanges": ["203.0.113.0/24", "198.51.100.0/25"],
+    "networkPolicy": "azure", "skuTier": "Free", "kubernetesVersion": "1.32",
+    "entraId": {"enabled": False, "disableLocalAccounts": False}, "workloadIdentity": False, "defender": False,
+    "imageCleanerIntervalHours": None, "azurePolicy": False, "criticalAddonsOnly": False, "containerInsights": False,
+    "upgradeChannel": "none", "nodeOsUpgradeChannel": "None",
+    "systemPool": {"name": "sys", "vmSize": "Standard_D2s_v5", "minCount": 2, "maxCount": 4, "maxPods": 50, "maxSurge": "50%", "zones": ["1", "3"]},
+}
+
+
+def test_a_public_cluster_with_every_option_off() -> None:
+    mocks = alone(PUBLIC_MINIMAL)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.inputs == {
+        "resourceGroupName": "rg-t-app", "location": "westeurope", "tags": {"env": "t"}, "resourceName": "aks-t-app",
+        "kubernetesVersion": "1.32", "dnsPrefix": "aks-t-app",  # a public cluster takes no API-server zone
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [mocks.named("aks-app-identity").id]},
+        "enableRBAC": True, "disableLocalAccounts": False,
+        "agentPoolProfiles": [{
+            "name": "sys", "mode": "System", "osType": "Linux", "type": "VirtualMachineScaleSets", "vmSize": "Standard_D2s_v5",
+            "count": 2, "minCount": 2, "maxCount": 4, "enableAutoScaling": True, "maxPods": 50, "vnetSubnetID": SUBNETS["nodes"],
+            "availabilityZones": ["1", "3"], "upgradeSettings": {"maxSurge": "50%"}}],
+        "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure", "serviceCidr": "10.250.0.0/16",
+                           "dnsServiceIP": "10.250.0.10", "outboundType": "loadBalancer", "loadBalancerSku": "standard"},
+        "apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24", "198.51.100.0/25"], "enablePrivateCluster": False},
+        "sku": {"name": "Base", "tier": "Free"},
+        "autoUpgradeProfile": {"upgradeChannel": "none", "nodeOSUpgradeChannel": "None"},
+        "oidcIssuerProfile": {"enabled": False},
+        "securityProfile": {"workloadIdentity": {"enabled": False}, "imageCleaner": {"enabled": False}},
+        "addonProfiles": {"azurepolicy": {"enabled": False}},
+    }
+    assert cluster.protect is False  # a stack's protect setting reaches the cluster (prod: tests/test_api_zone.py)
+    names = {r.name for r in mocks.registrations}
+    # No maintenance window for channels that are off, no Container Insights rule, no zone grants, no Kubernetes role
+    # for the deployer (without Entra ID the cluster's own RBAC and credentials apply).
+    assert not {n for n in names if "maintenance" in n or "container-insights" in n or n.endswith(("api-zone-role", "vnet-role"))}
+    assert "aks-app-deployer-cluster-admin" not in names
+    assert {r.name for r in mocks.by_type("azure-native:authorization:RoleAssignment")} == {"aks-app-subnet-nodes-role"}
+    # loadBalancer egress: the nodes wait for the VNet's DNS, not for the peerings (and so not for a gateway).
+    assert mocks.named("dns-link").urn in cluster.dependencies and mocks.named("peering").urn not in cluster.dependencies
+    assert mocks.named("aks-app-diagnostics").get("workspaceId") == WORKSPACE
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert provider.dependencies == [cluster.urn]  # through the credentials it reads; no role to wait for
+
+
+def test_without_a_workspace_nothing_reports_and_with_entra_without_azure_rbac_no_deployer_role() -> None:
+    mocks = alone({"entraId": {"azureRbac": False, "adminGroupObjectIds": ["44444444-4444-4444-4444-444444444444"]},
+                   "upgradeChannel": "stable", "nodeOsUpgradeChannel": "None",
+                   "maintenanceWindow": {"dayOfWeek": "Tuesday", "startTime": "22:30", "durationHours": 6, "utcOffset": "+01:00"},
+                   "networkPolicy": "cilium", "networkPluginMode": "overlay", "podCidr": "100.70.0.0/16"}, workspace=None)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.get("aadProfile") == {"managed": True, "enableAzureRBAC": False, "adminGroupObjectIDs": ["44444444-4444-4444-4444-444444444444"]}
+    assert cluster.get("securityProfile") == {"workloadIdentity": {"enabled": True}, "imageCleaner": {"enabled": True, "intervalHours": 168}}
+    assert cluster.get("addonProfiles") == {"azurepolicy": {"enabled": True}}
+    assert cluster.get("apiServerAccessProfile") == {"enablePrivateCluster": True, "privateDNSZone": "system"}
+    assert cluster.get("networkProfile.networkDataplane") == "cilium" and cluster.get("networkProfile.podCidr") == "100.70.0.0/16"
+    names = {r.name for r in mocks.registrations}
+    assert not {n for n in names if "diagnostics" in n or "container-insights" in n}
+    assert "aks-app-deployer-cluster-admin" not in names
+    (window,) = mocks.by_type("azure-native:containerservice:MaintenanceConfiguration")
+    assert window.name == "aks-app-maintenance-upgrade" and window.inputs == {
+        "resourceGroupName": "rg-t-app", "resourceName": "aks-t-app", "configName": "aksManagedAutoUpgradeSchedule",
+        "maintenanceWindow": {"schedule": {"weekly": {"dayOfWeek": "Tuesday", "intervalWeeks": 1}},
+                              "startTime": "22:30", "durationHours": 6, "utcOffset": "+01:00"}}
+
+
+def test_only_the_node_os_channel_gets_its_window_when_cluster_upgrades_are_off() -> None:
+    mocks = alone({"upgradeChannel": "none", "nodeOsUpgradeChannel": "SecurityPatch"}, kubernetes=False)
+    (window,) = mocks.by_type("azure-native:containerservice:MaintenanceConfiguration")
+    assert (window.name, window.get("configName")) == ("aks-app-maintenance-node-os", "aksManagedNodeOSUpgradeSchedule")
+    assert not [r for r in mocks.registrations if r.type.startswith(("kubernetes:", "pulumi:providers:kubernetes"))]
+
+
+def test_a_hub_zone_cluster_with_udr_grants_and_waits() -> None:
+    mocks = alone({"privateDnsZone": "hub", "userPools": [{"name": "gpu", "subnet": "gpu", "minCount": 0, "maxCount": 2}],
+                   "internalServices": [{"name": "api", "namespace": "team", "subnet": "lb", "port": 80, "targetPort": 8080}],
+                   "externalBackends": [{"name": "db", "namespace": "data", "externalName": "db.corp.example.com"},
+                                        {"name": "ldap", "externalName": "ldap.corp.example.com"}]},
+                  route_table=True)
+    cluster = mocks.named("aks-app-cluster")
+    assert cluster.get("fqdnSubdomain") == "aks-t-app" and "dnsPrefix" not in cluster.inputs
+    assert cluster.get("apiServerAccessProfile") == {"enablePrivateCluster": True, "privateDNSZone": ZONE_ID}
+    assert cluster.get("networkProfile.outboundType") == "userDefinedRouting"
+    grants = {r.name: r for r in mocks.by_type("azure-native:authorization:RoleAssignment")}
+    scopes = {name: g.get("scope") for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"}
+    assert scopes == {"aks-app-subnet-nodes-role": SUBNETS["nodes"], "aks-app-subnet-gpu-role": SUBNETS["gpu"],
+                      "aks-app-subnet-lb-role": SUBNETS["lb"], "aks-app-route-table-role": mocks.named("rt").id,
+                      "aks-app-api-zone-role": ZONE_ID, "aks-app-vnet-role": f"{SUB}/virtualNetworks/vnet-t-app"}
+    # Each role under its scope's subscription (the zone lives in the hub's).
+    assert grants["aks-app-api-zone-role"].get("roleDefinitionId") == (
+        f"/subscriptions/22222222-2222-2222-2222-222222222222/providers/Microsoft.Authorization/roleDefinitions/{PRIVATE_DNS_ZONE_CONTRIBUTOR}")
+    assert grants["aks-app-subnet-gpu-role"].get("roleDefinitionId") == (
+        f"/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/roleDefinitions/{NETWORK_CONTRIBUTOR}")
+    assert {g.urn for name, g in grants.items() if name != "aks-app-deployer-cluster-admin"} | {mocks.named(n).urn for n in ("rt", "peering", "dns-link")} <= set(cluster.dependencies)
+    admin = grants["aks-app-deployer-cluster-admin"]
+    assert (admin.get("principalId"), admin.get("principalType")) == (DEPLOYER, "User")
+    assert admin.get("roleDefinitionId") == (
+        f"/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}")
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert admin.urn in provider.dependencies
+    pool = mocks.named("aks-app-pool-gpu")
+    assert (pool.get("vnetSubnetID"), pool.get("count"), pool.get("minCount")) == (SUBNETS["gpu"], 0, 0)
+    namespaces = {r.name: r.get("metadata") for r in mocks.by_type("kubernetes:core/v1:Namespace")}
+    assert namespaces == {"aks-app-ns-data": {"name": "data"}, "aks-app-ns-team": {"name": "team"}}  # default exists already
+    assert mocks.named("aks-app-ns-team").urn in mocks.named("aks-app-svc-team-api").dependencies
+    assert mocks.named("aks-app-ns-data").urn in mocks.named("aks-app-ext-data-db").dependencies
+    assert mocks.named("aks-app-ext-default-ldap").dependencies == []
+    for r in mocks.registrations:
+        if r.type.startswith("kubernetes:"):
+            assert r.provider is not None and r.provider.startswith(provider.urn), r.name
+
+
+def test_a_kubeconfig_from_config_is_used_as_given_after_the_cluster() -> None:
+    mocks = alone({}, kubeconfig="apiVersion: v1\nkind: Config\n")
+    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
+    assert unwrap(provider.inputs["kubeconfig"]) == "apiVersion: v1\nkind: Config\n" and is_secret(provider.inputs["kubeconfig"])
+    assert provider.dependencies == [mocks.named("aks-app-cluster").urn]
+    assert "aks-app-deployer-cluster-admin" not in {r.name for r in mocks.registrations}
+
+
+def test_kubeconfig_conversion_per_user() -> None:
+    """kubelogin's converter: only kubelogin exec users with a --server-id change; a --cache-dir (or the older
+    --token-cache-dir) is kept as --cache-dir; everything else stays as it was."""
+    from components.aks_cluster import noninteractive_kubeconfig
+
+    def user(name: str, command: str, args: list[str]) -> dict[str, Any]:
+        return {"name": name, "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": command, "args": args}}}
+
+    document = {"apiVersion": "v1", "kind": "Config", "users": [
+        user("cache", "/usr/local/bin/Kubelogin", ["get-token", "--server-id", "s1", "--cache-dir", "/c", "--login", "devicecode"]),
+        user("token-cache", "kubelogin", ["get-token", "--token-cache-dir", "/t", "--server-id", "s2"]),
+        user("no-server", "kubelogin", ["get-token", "--login", "devicecode"]),
+        user("flag-last", "kubelogin", ["get-token", "--server-id"]),
+        user("other", "aws", ["eks", "get-token", "--server-id", "x"]),
+        {"name": "token", "user": {"token": "t"}},
+        {"name": "empty"},
+    ]}
+    converted = yaml.safe_load(noninteractive_kubeconfig(yaml.safe_dump(document)))
+    azurecli = {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "kubelogin"}
+    assert converted["users"] == [
+        {"name": "cache", "user": {"exec": {**azurecli, "args": ["get-token", "--login", "azurecli", "--server-id", "s1", "--cache-dir", "/c"]}}},
+        {"name": "token-cache", "user": {"exec": {**azurecli, "args": ["get-token", "--login", "azurecli", "--server-id", "s2", "--cache-dir", "/t"]}}},
+        *document["users"][2:]]
+    assert noninteractive_kubeconfig("") == ""
+    assert noninteractive_kubeconfig("- just\n- a list\n") == "- just\n- a list\n"
+    assert yaml.safe_load(noninteractive_kubeconfig("apiVersion: v1\nusers:\n")) == {"apiVersion": "v1", "users": None}
+
+
+def test_the_cluster_registers_its_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_onprem_site import recorded_component_outputs
+    recorded = recorded_component_outputs(monkeypatch)
+    mocks = alone({}, kubeconfig="apiVersion: v1\nkind: Config\n")
+    (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:aks:Cluster"]
+    outputs = recorded[component.urn]
+    kubeconfig = outputs.pop("kubeconfig")
+    assert outputs == {"clusterName": "aks-t-app", "clusterId": mocks.named("aks-app-cluster").id,
+                       "identityPrincipalId": mocks.named("aks-app-subnet-nodes-role").get("principalId")}  # the identity's
+    assert is_secret(kubeconfig) and unwrap(kubeconfig) == "apiVersion: v1\nkind: Config\n"
+    recorded.clear()
+    mocks = alone({}, kubernetes=False)
+    (component,) = [r for r in mocks.registrations if r.type == "hybrid-aks:aks:Cluster"]
+    assert "kubeconfig" not in recorded[component.urn] and recorded[component.urn]["clusterName"] == "aks-t-app"

@@ -134,3 +134,6 @@ def test_a_hub_zone_link_is_deleted_before_its_replacement_and_keeps_its_former_
     zone_aliases = report["hub-zone-privatelink-westeurope-azmk8s-io"]["options"]["aliases"]
     assert {"name": "aks-aks-api-zone", "parentUrn": "urn:pulumi:prod::hybrid-aks::hybrid-aks:aks:Cluster::aks-aks"} in [
         a.get("spec") for a in zone_aliases]
+    # The link lived beside the zone, under the first cluster using it, as <cluster>-api-zone-hub.
+    assert {"name": "aks-aks-api-zone-hub", "parentUrn": "urn:pulumi:prod::hybrid-aks::hybrid-aks:aks:Cluster::aks-aks"} in [
+        a.get("spec") for a in link["aliases"]]
