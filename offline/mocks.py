@@ -204,7 +204,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def _azure_name(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
         resource = typ.rsplit(":", 1)[1]
-        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "configName", "resourceName", "name"]
+        candidates = [f"{resource[0].lower()}{resource[1:]}Name", "configName", "resourceName", "clusterName", "name"]
         child = _CHILDREN.get(typ)
         if child:
             candidates.insert(0, f"{child[2][:-1]}Name")

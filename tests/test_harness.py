@@ -126,3 +126,14 @@ def test_the_program_can_still_await_a_stack_reference_synchronously() -> None:
     breaks every attaching stack: move to whatever replaced it."""
     from pulumi.runtime import sync_await
     assert callable(getattr(sync_await, "_sync_await", None)), "pulumi.runtime.sync_await._sync_await is gone"
+
+
+def test_mock_ids_end_with_the_azure_name_not_the_pulumi_name() -> None:
+    # Azure builds a resource's ID from its name input (clusterName for a connected cluster), never from Pulumi's name.
+    from tests.stacks import STACKS, evaluated
+    named = [(r, key) for s in STACKS for r in evaluated(s).registrations if r.type.startswith("azure-native:")
+             for key in ("clusterName", "resourceName", "virtualNetworkName") if isinstance(r.inputs.get(key), str)
+             and r.type.rsplit(":", 1)[1] in ("ConnectedCluster", "ManagedCluster", "VirtualNetwork")]
+    assert {r.type.rsplit(":", 1)[1] for r, _ in named} == {"ConnectedCluster", "ManagedCluster", "VirtualNetwork"}
+    for registration, key in named:
+        assert registration.id.endswith("/" + registration.inputs[key]), (registration.name, registration.id)
