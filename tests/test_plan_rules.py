@@ -8,13 +8,18 @@ attaching stack declaring ExpressRoute).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from config import ConfigError, load_stack
+from config.loader import parse_stack
+from config.org import StackSource, context_for, repository_sources
 from config.problems import Problem
-from tests import test_attach
+from tests import test_attach, test_config
+from tests.stacks import ROOT
 from tests.test_config import aks, problem_objects, site
 from tests.test_rules import TABLES
 
@@ -523,6 +528,20 @@ def both_sites(prefix: str) -> Callable[[dict[str, Any]], None]:
                       aks(d)["externalBackends"].pop(0), second_site(prefix)(d))
 
 
+def attached_to_a_hub_without_sites(mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
+    """A landing zone attaching to dev without its sites and gateways (tests/test_attach.py gatewayless_hub), changed by `mutate`."""
+    project, sources = repository_sources(ROOT)
+    hub = {k: v if isinstance(v, str) else json.dumps(v) for k, v in test_attach.gatewayless_hub()["config"].items()}
+    sources = [s for s in sources if s.name != "dev"] + [StackSource("dev", hub)]
+    doc = {key.split(":", 1)[1]: value for key, value in test_attach.lz_on("dev")["config"].items() if key.startswith("hybrid-aks:")}
+    doc["location"] = test_attach.LZ_BASE["location"]
+    mutate(doc)
+    raw = test_config.raw_of(doc)
+    with pytest.raises(ConfigError) as caught:
+        load_stack(raw, hub=context_for("lz", parse_stack(raw), sources, project))
+    return caught.value.problems
+
+
 # (id, problems of a changed config, key, the full text of every plan problem at that key)
 MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     ("attached-site-declares-express-route", lambda: test_attach.problem_objects(lz_site_with_express_route), f"{H}sites[0].expressRoute",
@@ -544,6 +563,13 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      ["[node-subnet-capacity] hybrid-aks:spokes[0].subnets.nodes: 10.11.0.0/22 has 1019 usable addresses, but its node pools need 6000000130 "
       "((nodes + surge) x (maxPods + 1), plus internal LB IPs)\n"
       "    fix: use a /0 or larger, or lower maxCount/maxPods (concepts-network-ip-address-planning)"]),
+    ("attached-site-the-hub-stack-lacks", lambda: attached_to_a_hub_without_sites(lambda d: test_attach.lz_site(d)), f"{H}sites[0].name",
+     ["[attach-site-connected] hybrid-aks:sites[0].name: 'lyon-dc' is no site of the hub stack 'dev' (it connects: none), so nothing "
+      "routes to it\n    fix: add site 'lyon-dc' with its VPN or ExpressRoute connection to stack 'dev' first"]),
+    ("attached-site-dns-outside-its-prefixes", lambda: test_attach.problem_objects(
+        lambda d: test_attach.lz_site(d, dns={"servers": ["10.99.0.53"], "domains": ["lyon.example.com"]})), f"{H}sites[0].dns.servers[0]",
+     ["[site-dns-in-prefixes] hybrid-aks:sites[0].dns.servers[0]: 10.99.0.53 is outside the site's addressPrefixes\n"
+      "    fix: list an address inside the site's prefixes"]),
 ]
 
 
