@@ -16,6 +16,7 @@ import pytest
 
 from config import ConfigError, load_stack
 from config.loader import parse_stack
+from config.plan import address_plan_rows, check_plan
 from config.org import StackSource, context_for, repository_sources
 from config.problems import Problem
 from tests import test_attach, test_config
@@ -528,12 +529,12 @@ def both_sites(prefix: str) -> Callable[[dict[str, Any]], None]:
                       aks(d)["externalBackends"].pop(0), second_site(prefix)(d))
 
 
-def attached_to_a_hub_without_sites(mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
-    """A landing zone attaching to dev without its sites and gateways (tests/test_attach.py gatewayless_hub), changed by `mutate`."""
+def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
+    """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
-    hub = {k: v if isinstance(v, str) else json.dumps(v) for k, v in test_attach.gatewayless_hub()["config"].items()}
-    sources = [s for s in sources if s.name != "dev"] + [StackSource("dev", hub)]
-    doc = {key.split(":", 1)[1]: value for key, value in test_attach.lz_on("dev")["config"].items() if key.startswith("hybrid-aks:")}
+    hub = {k: v if isinstance(v, str) else json.dumps(v) for k, v in hub_config.items()}
+    sources = [s for s in sources if s.name != hub_stack] + [StackSource(hub_stack, hub)]
+    doc = {key.split(":", 1)[1]: value for key, value in test_attach.lz_on(hub_stack)["config"].items() if key.startswith("hybrid-aks:")}
     doc["location"] = test_attach.LZ_BASE["location"]
     mutate(doc)
     raw = test_config.raw_of(doc)
@@ -542,8 +543,18 @@ def attached_to_a_hub_without_sites(mutate: Callable[[dict[str, Any]], None]) ->
     return caught.value.problems
 
 
+def prod_with_lyon_prefixes(*prefixes: str) -> dict[str, Any]:
+    config = test_attach.document("prod")["config"]
+    next(s for s in config["hybrid-aks:sites"] if s["name"] == "lyon-dc")["addressPrefixes"] = list(prefixes)
+    return config
+
+
 # (id, problems of a changed config, key, the full text of every plan problem at that key)
 MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
+    ("hub-and-attach-together", lambda: problem_objects(lambda d: d.__setitem__("attach", {"hubStack": "organization/hybrid-aks/prod"})),
+     f"{H}attach",
+     ["[stack-hub-or-attach] hybrid-aks:attach: is set together with hybrid-aks:hub\n"
+      "    fix: keep hub (this stack owns the hub) or attach: {hubStack: <org>/<project>/<stack>} (it peers into that hub)"]),
     ("attached-site-declares-express-route", lambda: test_attach.problem_objects(lz_site_with_express_route), f"{H}sites[0].expressRoute",
      ["[attach-site-no-connection] hybrid-aks:sites[0].expressRoute: is a connection, and connections belong to the hub stack 'prod'\n"
       "    fix: remove it here and declare it on site 'lyon-dc' in stack 'prod'"]),
@@ -563,9 +574,14 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      ["[node-subnet-capacity] hybrid-aks:spokes[0].subnets.nodes: 10.11.0.0/22 has 1019 usable addresses, but its node pools need 6000000130 "
       "((nodes + surge) x (maxPods + 1), plus internal LB IPs)\n"
       "    fix: use a /0 or larger, or lower maxCount/maxPods (concepts-network-ip-address-planning)"]),
-    ("attached-site-the-hub-stack-lacks", lambda: attached_to_a_hub_without_sites(lambda d: test_attach.lz_site(d)), f"{H}sites[0].name",
+    ("attached-site-the-hub-stack-lacks", lambda: attached("dev", test_attach.gatewayless_hub()["config"], test_attach.lz_site), f"{H}sites[0].name",
      ["[attach-site-connected] hybrid-aks:sites[0].name: 'lyon-dc' is no site of the hub stack 'dev' (it connects: none), so nothing "
       "routes to it\n    fix: add site 'lyon-dc' with its VPN or ExpressRoute connection to stack 'dev' first"]),
+    ("attached-site-outside-two-hub-prefixes", lambda: attached("prod", prod_with_lyon_prefixes("172.17.0.0/16", "172.18.0.0/16"),
+                                                                lambda d: test_attach.lz_site(d, addressPrefixes=["172.29.0.0/16"])),
+     f"{H}sites[0].addressPrefixes[0]",
+     ["[attach-site-prefixes-inside] hybrid-aks:sites[0].addressPrefixes[0]: 172.29.0.0/16 is outside site 'lyon-dc' as stack 'prod' "
+      "connects it (172.17.0.0/16, 172.18.0.0/16)\n    fix: use a range inside them, or widen the site in stack 'prod'"]),
     ("attached-site-dns-outside-its-prefixes", lambda: test_attach.problem_objects(
         lambda d: test_attach.lz_site(d, dns={"servers": ["10.99.0.53"], "domains": ["lyon.example.com"]})), f"{H}sites[0].dns.servers[0]",
      ["[site-dns-in-prefixes] hybrid-aks:sites[0].dns.servers[0]: 10.99.0.53 is outside the site's addressPrefixes\n"
@@ -576,3 +592,14 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
 @pytest.mark.parametrize(("problems", "key", "expected"), [c[1:] for c in MORE], ids=[c[0] for c in MORE])
 def test_the_full_text_of_more_plan_problems(problems: Callable[[], list[Problem]], key: str, expected: list[str]) -> None:
     assert [f"[{p.rule}] {p}" for p in problems() if p.key == key] == expected
+
+
+def test_a_stack_that_owns_its_hub_is_checked_on_its_own_even_given_a_hub_context() -> None:
+    project, sources = repository_sources(ROOT)
+    (lz,) = [s for s in sources if s.name == "lz-payments"]
+    context = context_for("lz-payments", parse_stack(lz.raw), sources, project)
+    stack = load_stack(test_config.raw_of(test_config.BASE))
+    assert check_plan(stack, context) == []
+    rows = address_plan_rows(stack, context)
+    assert [row.key for row in rows[:2]] == ["hybrid-aks:hub.addressSpace[0]", "hybrid-aks:spokes[0].addressSpace[0]"]
+    assert not any(row.key.startswith("prod:") for row in rows)  # nothing of the hub stack prod's ranges
