@@ -19,7 +19,7 @@ from config.loader import parse_stack
 from config.plan import address_plan_rows, check_plan
 from config.org import StackSource, context_for, repository_sources
 from config.problems import Problem
-from tests import test_attach, test_config
+from tests import test_attach, test_config, test_onprem
 from tests.stacks import ROOT
 from tests.test_config import aks, problem_objects, site
 from tests.test_rules import TABLES
@@ -529,6 +529,11 @@ def both_sites(prefix: str) -> Callable[[dict[str, Any]], None]:
                       aks(d)["externalBackends"].pop(0), second_site(prefix)(d))
 
 
+def lb_ranges(*ranges: str) -> Callable[[dict[str, Any]], None]:
+    """site-lyon's AKS hybrid load-balancer ranges, each "start-end"."""
+    return lambda d: test_onprem.hybrid(d)["loadBalancer"].update(ranges=[dict(zip(("start", "end"), r.split("-"))) for r in ranges])
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -586,6 +591,21 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
         lambda d: test_attach.lz_site(d, dns={"servers": ["10.99.0.53"], "domains": ["lyon.example.com"]})), f"{H}sites[0].dns.servers[0]",
      ["[site-dns-in-prefixes] hybrid-aks:sites[0].dns.servers[0]: 10.99.0.53 is outside the site's addressPrefixes\n"
       "    fix: list an address inside the site's prefixes"]),
+    # Ranges that share one address overlap, whichever comes first.
+    ("lb-ranges-sharing-their-last-address", lambda: test_onprem.problem_objects(lb_ranges("172.17.10.219-172.17.10.239", "172.17.10.200-172.17.10.219")),
+     f"{test_onprem.K}.loadBalancer.ranges[1]",
+     ["[hybrid-lb-ranges-disjoint] hybrid-aks:sites[0].aksHybrid.loadBalancer.ranges[1]: 172.17.10.200-172.17.10.219 overlaps "
+      "172.17.10.219-172.17.10.239 (loadBalancer.ranges[0])\n    fix: make the ranges disjoint"]),
+    ("lb-ranges-sharing-their-first-address", lambda: test_onprem.problem_objects(lb_ranges("172.17.10.200-172.17.10.219", "172.17.10.219-172.17.10.239")),
+     f"{test_onprem.K}.loadBalancer.ranges[1]",
+     ["[hybrid-lb-ranges-disjoint] hybrid-aks:sites[0].aksHybrid.loadBalancer.ranges[1]: 172.17.10.219-172.17.10.239 overlaps "
+      "172.17.10.200-172.17.10.219 (loadBalancer.ranges[0])\n    fix: make the ranges disjoint"]),
+    # A backwards pool holds no address at all.
+    ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
+     f"{test_onprem.K}.nodePool",
+     ["[hybrid-node-pool-size] hybrid-aks:sites[0].aksHybrid.nodePool: 172.17.10.99-172.17.10.20 holds 0 addresses, but up to 12 node VMs can "
+      "exist (3 control plane + 8 workers + 1 upgrade surge)\n    fix: widen it to at least 12 addresses (one per node VM: aks-hci-network-system-requirements)",
+      "[hybrid-range-order] hybrid-aks:sites[0].aksHybrid.nodePool: starts after it ends (172.17.10.99-172.17.10.20)\n    fix: swap start and end"]),
 ]
 
 
