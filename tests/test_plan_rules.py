@@ -534,6 +534,16 @@ def lb_ranges(*ranges: str) -> Callable[[dict[str, Any]], None]:
     return lambda d: test_onprem.hybrid(d)["loadBalancer"].update(ranges=[dict(zip(("start", "end"), r.split("-"))) for r in ranges])
 
 
+def hybrid_subnet_outside_two_prefixes(d: dict[str, Any]) -> None:
+    test_onprem.BAD[0][1](d)  # subnet-outside-site: the AKS hybrid subnet moved to 172.18.10.0/24
+    d["sites"][0]["addressPrefixes"].append("172.20.0.0/16")
+
+
+def two_unrouted_spokes(d: dict[str, Any]) -> None:
+    d["spokes"] += [{"name": "more", "addressSpace": ["10.4.0.0/16"], "subnets": {"app": "10.4.0.0/24"}},
+                    {"name": "most", "addressSpace": ["10.5.0.0/16"], "subnets": {"app": "10.5.0.0/24"}}]
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -560,6 +570,12 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{H}attach",
      ["[stack-hub-or-attach] hybrid-aks:attach: is set together with hybrid-aks:hub\n"
       "    fix: keep hub (this stack owns the hub) or attach: {hubStack: <org>/<project>/<stack>} (it peers into that hub)"]),
+    ("attaching-stack-with-two-spokes-the-hub-does-not-route", lambda: test_attach.problem_objects(two_unrouted_spokes), f"{H}attach.hubStack",
+     ["[attach-hub-routes-first] hybrid-aks:attach.hubStack: stack 'prod' does not yet route or allow 10.4.0.0/16, 10.5.0.0/16 of stack "
+      "'lz-payments' through its firewall\n    fix: deploy stack 'prod' first (it reads Pulumi.lz-payments.yaml), then this one; the deploy workflow does"]),
+    # The hub VNet of the hub stack lives in that stack: a spoke of an attaching stack may share its name (prod's is 'hub').
+    ("attaching-stack-spoke-named-like-the-hub-stacks-hub", lambda: test_attach.problem_objects(lambda d: d["spokes"][0].update(name="hub")),
+     f"{H}spokes[0].name", []),
     ("attached-site-declares-express-route", lambda: test_attach.problem_objects(lz_site_with_express_route), f"{H}sites[0].expressRoute",
      ["[attach-site-no-connection] hybrid-aks:sites[0].expressRoute: is a connection, and connections belong to the hub stack 'prod'\n"
       "    fix: remove it here and declare it on site 'lyon-dc' in stack 'prod'"]),
@@ -600,6 +616,9 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{test_onprem.K}.loadBalancer.ranges[1]",
      ["[hybrid-lb-ranges-disjoint] hybrid-aks:sites[0].aksHybrid.loadBalancer.ranges[1]: 172.17.10.219-172.17.10.239 overlaps "
       "172.17.10.200-172.17.10.219 (loadBalancer.ranges[0])\n    fix: make the ranges disjoint"]),
+    ("hybrid-subnet-outside-two-site-prefixes", lambda: test_onprem.problem_objects(hybrid_subnet_outside_two_prefixes), f"{test_onprem.K}.subnet",
+     ["[hybrid-subnet-in-site] hybrid-aks:sites[0].aksHybrid.subnet: 172.18.10.0/24 is not inside the site's addressPrefixes "
+      "(172.17.0.0/16, 172.20.0.0/16)\n    fix: use a subnet of the site's prefixes, or declare its prefix on the site"]),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
