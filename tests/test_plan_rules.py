@@ -8,6 +8,7 @@ attaching stack declaring ExpressRoute).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -544,6 +545,34 @@ def two_unrouted_spokes(d: dict[str, Any]) -> None:
                     {"name": "most", "addressSpace": ["10.5.0.0/16"], "subnets": {"app": "10.5.0.0/24"}}]
 
 
+def with_second_cluster_sharing_the_service_cidr(d: dict[str, Any]) -> None:
+    """A second AKS spoke with the first one's serviceCidr (allowed: it never leaves its cluster), and two overlapping sites."""
+    second = copy.deepcopy(test_config.spoke(d))
+    second.update(name="aks2", addressSpace=["10.12.0.0/16"], subnets={"nodes": "10.12.0.0/22", "ilb": "10.12.8.0/24"})
+    for service, ip in zip(second["aks"]["internalServices"], ("10.12.8.10", "10.12.8.11")):
+        service["staticIp"] = ip
+    d["spokes"].append(second)
+    test_config.overlapping_sites(d)
+
+
+def two_overlapping_lz_spokes(d: dict[str, Any]) -> None:
+    """Sorted after the site 172.17.0.0/16 that prod and site-lyon both publish (their overlap is theirs to report)."""
+    d["spokes"] += [{"name": "a", "addressSpace": ["192.168.1.0/24"], "subnets": {"app": "192.168.1.0/26"}},
+                    {"name": "b", "addressSpace": ["192.168.1.0/24"], "subnets": {"app": "192.168.1.0/26"}}]
+
+
+def with_site(name: str, prefix: str) -> Callable[[dict[str, Any]], None]:
+    return lambda d: (test_config.overlapping_sites(d),
+                      d["sites"].append({"name": name, "addressPrefixes": [prefix], "vpn": {"gatewayAddress": "203.0.113.12"}}))
+
+
+def service_cidr(cidr: str, dns: str) -> Callable[[dict[str, Any]], None]:
+    return lambda d: (test_config.overlapping_sites(d), aks(d).update(serviceCidr=cidr, dnsServiceIP=dns))
+
+
+SK = f"{H}spokes[0].aks.serviceCidr"
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -576,6 +605,24 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     # The hub VNet of the hub stack lives in that stack: a spoke of an attaching stack may share its name (prod's is 'hub').
     ("attaching-stack-spoke-named-like-the-hub-stacks-hub", lambda: test_attach.problem_objects(lambda d: d["spokes"][0].update(name="hub")),
      f"{H}spokes[0].name", []),
+    # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
+    ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
+    ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
+     ["[vnet-forbidden-ranges] hybrid-aks:spokes[0].aks.serviceCidr: 127.0.0.0/16 overlaps 127.0.0.0/8 (loopback), which Azure does not allow "
+      "here\n    fix: use a range clear of 127.0.0.0/8, e.g. 10.0.0.0/16"]),
+    # AKS's list for service CIDRs (concepts-network-cni-overview) has no 168.63.129.16: it never leaves the cluster.
+    ("service-cidr-holding-azures-virtual-ip", lambda: problem_objects(service_cidr("168.63.0.0/16", "168.63.0.10")), SK, []),
+    ("service-cidr-13-is-small-enough", lambda: problem_objects(service_cidr("10.240.0.0/13", "10.240.0.10")), SK, []),
+    # Two clusters sharing a service CIDR are skipped, and the sweep goes on to the overlapping sites after them.
+    ("overlap-after-two-clusters-sharing-a-service-cidr", lambda: problem_objects(with_second_cluster_sharing_the_service_cidr),
+     f"{H}sites[1].addressPrefixes[0]",
+     ["[routed-ranges-disjoint] hybrid-aks:sites[1].addressPrefixes[0]: 172.19.128.0/17 (on-prem site 'lab2') overlaps 172.19.0.0/16 (on-prem "
+      "site 'lab', hybrid-aks:sites[0].addressPrefixes[0]); peered or connected networks must not overlap, or routing breaks\n"
+      "    fix: move one of them; 172.16.0.0/17 is free and the same size"]),
+    ("overlap-after-two-other-stacks-overlapping", lambda: test_attach.problem_objects(two_overlapping_lz_spokes), f"{H}spokes[2].addressSpace[0]",
+     ["[routed-ranges-disjoint] hybrid-aks:spokes[2].addressSpace[0]: 192.168.1.0/24 (spoke VNet 'b') overlaps 192.168.1.0/24 (spoke VNet 'a', "
+      "hybrid-aks:spokes[1].addressSpace[0]); peered or connected networks must not overlap, or routing breaks\n"
+      "    fix: move one of them; 192.168.0.0/24 is free and the same size"]),
     ("attached-site-declares-express-route", lambda: test_attach.problem_objects(lz_site_with_express_route), f"{H}sites[0].expressRoute",
      ["[attach-site-no-connection] hybrid-aks:sites[0].expressRoute: is a connection, and connections belong to the hub stack 'prod'\n"
       "    fix: remove it here and declare it on site 'lyon-dc' in stack 'prod'"]),
@@ -619,6 +666,16 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     ("hybrid-subnet-outside-two-site-prefixes", lambda: test_onprem.problem_objects(hybrid_subnet_outside_two_prefixes), f"{test_onprem.K}.subnet",
      ["[hybrid-subnet-in-site] hybrid-aks:sites[0].aksHybrid.subnet: 172.18.10.0/24 is not inside the site's addressPrefixes "
       "(172.17.0.0/16, 172.20.0.0/16)\n    fix: use a subnet of the site's prefixes, or declare its prefix on the site"]),
+    ("single-address-lb-range", lambda: test_onprem.problem_objects(lb_ranges("172.17.10.200-172.17.10.200")),
+     f"{test_onprem.K}.loadBalancer.ranges[0]", []),
+    # A range from the subnet's first address is inside the subnet; only the network address is wrong.
+    ("lb-range-from-the-network-address", lambda: test_onprem.problem_objects(lb_ranges("172.17.10.0-172.17.10.15", "172.17.10.200-172.17.10.239")),
+     f"{test_onprem.K}.loadBalancer.ranges[0]",
+     ["[hybrid-pools-host-addresses] hybrid-aks:sites[0].aksHybrid.loadBalancer.ranges[0]: 172.17.10.0-172.17.10.15 includes the network or "
+      "broadcast address of 172.17.10.0/24\n    fix: start after the first and end before the last address"]),
+    # AKS Arc's own ranges: Azure's AKS reservations (172.30.0.0/16 ...) don't apply on-prem.
+    ("aks-arc-pod-cidr-in-172-30", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(podCidr="172.30.0.0/16", sshPublicKey=None)),
+     f"{test_onprem.K}.podCidr", []),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
