@@ -571,6 +571,23 @@ def service_cidr(cidr: str, dns: str) -> Callable[[dict[str, Any]], None]:
 
 
 SK = f"{H}spokes[0].aks.serviceCidr"
+TLS = {"keyVaultSecretId": "https://kv-t.vault.azure.net/secrets/ca/0123456789abcdef0123456789abcdef",
+       "identityId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/fw"}
+
+
+def full_data_spoke(d: dict[str, Any]) -> None:
+    """A spoke whose one subnet fills it: no free range to suggest for another."""
+    d["spokes"].append({"name": "data", "addressSpace": ["10.12.0.0/24"], "subnets": {"app": "10.12.0.0/24", "db": "10.12.0.0/26", "ext": "10.13.0.0/26"}})
+
+
+def full_hub(d: dict[str, Any]) -> None:
+    """A hub with no free /26 for its too small AzureFirewallSubnet."""
+    d["hub"]["addressSpace"] = ["10.10.0.0/24", "10.10.2.0/27"]
+    d["hub"]["subnets"].update({"AzureFirewallSubnet": "10.10.0.64/27", "shared": "10.10.0.128/25"})
+
+
+def firewall(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda d: (test_config.overlapping_sites(d), d["hub"]["firewall"].update(changes))
 
 
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
@@ -605,6 +622,34 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     # The hub VNet of the hub stack lives in that stack: a spoke of an attaching stack may share its name (prod's is 'hub').
     ("attaching-stack-spoke-named-like-the-hub-stacks-hub", lambda: test_attach.problem_objects(lambda d: d["spokes"][0].update(name="hub")),
      f"{H}spokes[0].name", []),
+    # Suggestions inside the VNet skip its other subnets (nodes holds 10.11.0.0/22), or say none is free.
+    ("subnet-outside-a-two-range-vnet", lambda: problem_objects(lambda d: (test_config.spoke(d).update(addressSpace=["10.11.0.0/20", "10.11.16.0/20"]),
+                                                                            test_config.spoke(d)["subnets"].update(ilb="10.12.8.0/24"))),
+     f"{H}spokes[0].subnets.ilb",
+     ["[subnet-inside-vnet] hybrid-aks:spokes[0].subnets.ilb: 10.12.8.0/24 is not inside spoke VNet 'aks' (10.11.0.0/20, 10.11.16.0/20)\n"
+      "    fix: use a range inside the VNet, e.g. 10.11.4.0/24"]),
+    ("subnet-outside-a-full-vnet", lambda: problem_objects(full_data_spoke), f"{H}spokes[1].subnets.ext",
+     ["[subnet-inside-vnet] hybrid-aks:spokes[1].subnets.ext: 10.13.0.0/26 is not inside spoke VNet 'data' (10.12.0.0/24)\n"
+      "    fix: use a range inside the VNet, e.g. a larger address space"]),
+    ("subnets-overlapping-in-a-full-vnet", lambda: problem_objects(full_data_spoke), f"{H}spokes[1].subnets.db",
+     ["[subnets-disjoint] hybrid-aks:spokes[1].subnets.db: 10.12.0.0/26 overlaps subnet 'app' 10.12.0.0/24 (hybrid-aks:spokes[1].subnets.app) "
+      "in spoke VNet 'data'\n    fix: move it; no range of that size is free in the VNet"]),
+    ("firewall-subnet-small-in-a-full-hub", lambda: problem_objects(full_hub), f"{H}hub.subnets.AzureFirewallSubnet",
+     ["[special-subnet-min-size] hybrid-aks:hub.subnets.AzureFirewallSubnet: AzureFirewallSubnet 10.10.0.64/27 is too small; Azure needs /26 "
+      "or larger\n    fix: use a /26 (e.g. after growing the VNet)"]),
+    # Premium features on the Premium tier are fine; TLS inspection on Standard is refused like IDPS.
+    ("premium-idps", lambda: problem_objects(firewall(sku="Premium", intrusionDetection="Deny", tlsInspection=TLS)), f"{H}hub.firewall.intrusionDetection", []),
+    ("premium-tls-inspection", lambda: problem_objects(firewall(sku="Premium", intrusionDetection="Deny", tlsInspection=TLS)), f"{H}hub.firewall.tlsInspection", []),
+    ("tls-inspection-on-standard", lambda: problem_objects(firewall(tlsInspection=TLS)), f"{H}hub.firewall.tlsInspection",
+     ["[firewall-premium-features] hybrid-aks:hub.firewall.tlsInspection: needs the Premium tier (Learn: premium-features)\n"
+      "    fix: set hub.firewall.sku: Premium, or remove tlsInspection"]),
+    ("no-dns-proxy-no-upstream", lambda: problem_objects(lambda d: (test_config.overlapping_sites(d), d["hub"].pop("dnsResolver"), site(d).pop("dns"))),
+     f"{H}hub.firewall.dnsProxy", []),
+    ("dns-proxy-forwarding-to-the-resolver", lambda: problem_objects(firewall(dnsProxy=True)), f"{H}hub.firewall.dnsProxy", []),
+    ("resolver-outbound-subnet-missing", lambda: problem_objects(lambda d: d["hub"]["dnsResolver"].update(outboundSubnet="dns-out")),
+     f"{H}hub.dnsResolver.outboundSubnet",
+     ["[resolver-subnet-exists] hybrid-aks:hub.dnsResolver.outboundSubnet: names subnet 'dns-out', which hub.subnets does not have\n"
+      "    fix: add hub.subnets.dns-out (a /28) or name an existing subnet"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
