@@ -590,6 +590,16 @@ def firewall(**changes: Any) -> Callable[[dict[str, Any]], None]:
     return lambda d: (test_config.overlapping_sites(d), d["hub"]["firewall"].update(changes))
 
 
+def dhcp_scope_of_six(d: dict[str, Any]) -> None:
+    hybrid = test_onprem.hybrid(d)
+    hybrid.pop("nodePool", None)
+    hybrid.update(platform="aks-hci", ipAssignment="dhcp", dhcpScope={"start": "172.17.10.20", "end": "172.17.10.25"})
+
+
+def node_pool(start: str, end: str, *also: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    return lambda d: ([change(d) for change in also], test_onprem.hybrid(d).update(nodePool={"start": start, "end": end}))
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -721,6 +731,19 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     # AKS Arc's own ranges: Azure's AKS reservations (172.30.0.0/16 ...) don't apply on-prem.
     ("aks-arc-pod-cidr-in-172-30", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(podCidr="172.30.0.0/16", sshPublicKey=None)),
      f"{test_onprem.K}.podCidr", []),
+    # With DHCP the scope is the node VMs' pool and is checked (and keyed) as one.
+    ("dhcp-scope-too-small", lambda: test_onprem.problem_objects(dhcp_scope_of_six), f"{test_onprem.K}.dhcpScope",
+     ["[hybrid-node-pool-size] hybrid-aks:sites[0].aksHybrid.dhcpScope: 172.17.10.20-172.17.10.25 holds 6 addresses, but up to 12 node VMs can "
+      "exist (3 control plane + 8 workers + 1 upgrade surge)\n    fix: widen it to at least 12 addresses (one per node VM: aks-hci-network-system-requirements)"]),
+    ("node-pool-of-one-address", lambda: test_onprem.problem_objects(node_pool("172.17.10.20", "172.17.10.20")), f"{test_onprem.K}.nodePool",
+     ["[hybrid-node-pool-size] hybrid-aks:sites[0].aksHybrid.nodePool: 172.17.10.20-172.17.10.20 holds 1 addresses, but up to 12 node VMs can "
+      "exist (3 control plane + 8 workers + 1 upgrade surge)\n    fix: widen it to at least 12 addresses (one per node VM: aks-hci-network-system-requirements)"]),
+    ("node-pool-to-the-broadcast-address", lambda: test_onprem.problem_objects(node_pool("172.17.10.240", "172.17.10.255")), f"{test_onprem.K}.nodePool",
+     ["[hybrid-pools-host-addresses] hybrid-aks:sites[0].aksHybrid.nodePool: 172.17.10.240-172.17.10.255 includes the network or broadcast "
+      "address of 172.17.10.0/24\n    fix: start after the first and end before the last address"]),
+    # 3 control plane + 8 workers + 1 surge: 12 addresses are enough.
+    ("node-pool-of-exactly-the-node-vms", lambda: test_onprem.problem_objects(node_pool("172.17.10.20", "172.17.10.31", test_onprem.with_other_site)),
+     f"{test_onprem.K}.nodePool", []),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
