@@ -600,6 +600,10 @@ def node_pool(start: str, end: str, *also: Callable[[dict[str, Any]], None]) -> 
     return lambda d: ([change(d) for change in also], test_onprem.hybrid(d).update(nodePool={"start": start, "end": end}))
 
 
+def active_active_apipa(*lists: list[str]) -> Callable[[dict[str, Any]], None]:
+    return lambda d: (test_config.overlapping_sites(d), d["gateways"]["vpn"].update(activeActive=True, apipaAddresses=list(lists)))
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -660,6 +664,14 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{H}hub.dnsResolver.outboundSubnet",
      ["[resolver-subnet-exists] hybrid-aks:hub.dnsResolver.outboundSubnet: names subnet 'dns-out', which hub.subnets does not have\n"
       "    fix: add hub.subnets.dns-out (a /28) or name an existing subnet"]),
+    # An active-active gateway has two instances, one APIPA list each; the range's ends are in it (vpn-gateway-bgp-overview).
+    ("apipa-two-lists-active-active", lambda: problem_objects(active_active_apipa(["169.254.21.0"], ["169.254.22.255"])), f"{H}gateways.vpn.apipaAddresses", []),
+    ("apipa-first-address", lambda: problem_objects(active_active_apipa(["169.254.21.0"], ["169.254.22.255"])), f"{H}gateways.vpn.apipaAddresses[0][0]", []),
+    ("apipa-last-address", lambda: problem_objects(active_active_apipa(["169.254.21.0"], ["169.254.22.255"])), f"{H}gateways.vpn.apipaAddresses[1][0]", []),
+    ("apipa-three-lists-active-active", lambda: problem_objects(active_active_apipa(["169.254.21.1"], ["169.254.21.2"], ["169.254.21.3"])),
+     f"{H}gateways.vpn.apipaAddresses",
+     ["[apipa-one-list-per-instance] hybrid-aks:gateways.vpn.apipaAddresses: has 3 lists, but the gateway has 2 instance(s)\n"
+      "    fix: give one list per instance (two when activeActive is true)"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
@@ -744,6 +756,10 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     # 3 control plane + 8 workers + 1 surge: 12 addresses are enough.
     ("node-pool-of-exactly-the-node-vms", lambda: test_onprem.problem_objects(node_pool("172.17.10.20", "172.17.10.31", test_onprem.with_other_site)),
      f"{test_onprem.K}.nodePool", []),
+    ("dns-server-in-the-node-pool", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(dnsServers=["172.17.10.50"])),
+     f"{test_onprem.K}.dnsServers[0]",
+     ["[hybrid-dns-outside-pools] hybrid-aks:sites[0].aksHybrid.dnsServers[0]: 172.17.10.50 is inside the node pool 172.17.10.20-172.17.10.99\n"
+      "    fix: exclude DNS servers from the pool"]),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
