@@ -604,6 +604,17 @@ def active_active_apipa(*lists: list[str]) -> Callable[[dict[str, Any]], None]:
     return lambda d: (test_config.overlapping_sites(d), d["gateways"]["vpn"].update(activeActive=True, apipaAddresses=list(lists)))
 
 
+CIRCUIT = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er"
+
+
+def default_site_on_express_route_only(d: dict[str, Any]) -> None:
+    """The only site connects over ExpressRoute, and the VPN gateway names it as its default site."""
+    site(d).pop("vpn")
+    site(d).update(expressRoute={"circuitId": CIRCUIT})
+    test_config.with_er_gateway(d)
+    d["gateways"]["vpn"].update(defaultSite="lab")
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -672,6 +683,14 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{H}gateways.vpn.apipaAddresses",
      ["[apipa-one-list-per-instance] hybrid-aks:gateways.vpn.apipaAddresses: has 3 lists, but the gateway has 2 instance(s)\n"
       "    fix: give one list per instance (two when activeActive is true)"]),
+    ("default-site-unknown-among-two-vpn-sites", lambda: problem_objects(lambda d: (test_config.overlapping_sites(d),
+                                                                                     d["gateways"]["vpn"].update(defaultSite="paris"))),
+     f"{H}gateways.vpn.defaultSite",
+     ["[default-site-is-vpn-site] hybrid-aks:gateways.vpn.defaultSite: names 'paris', which is not a site with a VPN connection\n"
+      "    fix: name one of: lab, lab2"]),
+    ("default-site-without-vpn-sites", lambda: problem_objects(default_site_on_express_route_only), f"{H}gateways.vpn.defaultSite",
+     ["[default-site-is-vpn-site] hybrid-aks:gateways.vpn.defaultSite: names 'lab', which is not a site with a VPN connection\n"
+      "    fix: name one of: (no VPN sites declared)"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
@@ -760,6 +779,10 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{test_onprem.K}.dnsServers[0]",
      ["[hybrid-dns-outside-pools] hybrid-aks:sites[0].aksHybrid.dnsServers[0]: 172.17.10.50 is inside the node pool 172.17.10.20-172.17.10.99\n"
       "    fix: exclude DNS servers from the pool"]),
+    ("control-plane-is-the-gateway", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(controlPlaneIp="172.17.10.1")),
+     f"{test_onprem.K}.controlPlaneIp",
+     ["[hybrid-control-plane-own-address] hybrid-aks:sites[0].aksHybrid.controlPlaneIp: 172.17.10.1 is the gateway\n"
+      "    fix: give the API server an address of its own"]),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
