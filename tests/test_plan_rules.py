@@ -615,6 +615,17 @@ def default_site_on_express_route_only(d: dict[str, Any]) -> None:
     d["gateways"]["vpn"].update(defaultSite="lab")
 
 
+def haproxy_for(services: int) -> Callable[[dict[str, Any]], None]:
+    """AKS-HCI with HAProxy on one 40-address VIP range (tests/test_onprem.py aks_hci_with_haproxy), planning `services`."""
+    return lambda d: (test_onprem.with_other_site(d), test_onprem.aks_hci_with_haproxy(test_onprem.hybrid(d)),
+                      test_onprem.hybrid(d).update(services=services))
+
+
+def apipa_peer(address: str) -> Callable[[dict[str, Any]], None]:
+    return lambda d: (test_config.overlapping_sites(d), d["gateways"]["vpn"].update(apipaAddresses=[["169.254.21.1"]]),
+                      site(d)["vpn"]["bgp"].update(peerAddress=address))
+
+
 def attached(hub_stack: str, hub_config: dict[str, Any], mutate: Callable[[dict[str, Any]], None]) -> list[Problem]:
     """The landing zone (tests/test_attach.py lz_on) attaching to `hub_stack`, whose stack file holds `hub_config`, changed by `mutate`."""
     project, sources = repository_sources(ROOT)
@@ -691,6 +702,8 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     ("default-site-without-vpn-sites", lambda: problem_objects(default_site_on_express_route_only), f"{H}gateways.vpn.defaultSite",
      ["[default-site-is-vpn-site] hybrid-aks:gateways.vpn.defaultSite: names 'lab', which is not a site with a VPN connection\n"
       "    fix: name one of: (no VPN sites declared)"]),
+    ("bgp-peer-at-the-first-apipa-address", lambda: problem_objects(apipa_peer("169.254.21.0")), f"{H}sites[0].vpn.bgp.peerAddress", []),
+    ("bgp-peer-at-the-last-apipa-address", lambda: problem_objects(apipa_peer("169.254.22.255")), f"{H}sites[0].vpn.bgp.peerAddress", []),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
@@ -783,6 +796,16 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      f"{test_onprem.K}.controlPlaneIp",
      ["[hybrid-control-plane-own-address] hybrid-aks:sites[0].aksHybrid.controlPlaneIp: 172.17.10.1 is the gateway\n"
       "    fix: give the API server an address of its own"]),
+    # HAProxy takes the control-plane VIP from its one range: 39 services + the VIP fill 40 addresses, 40 services don't fit.
+    ("haproxy-range-just-enough", lambda: test_onprem.problem_objects(haproxy_for(39)), f"{test_onprem.K}.loadBalancer.ranges", []),
+    ("haproxy-range-one-short", lambda: test_onprem.problem_objects(haproxy_for(40)), f"{test_onprem.K}.loadBalancer.ranges",
+     ["[hybrid-lb-capacity] hybrid-aks:sites[0].aksHybrid.loadBalancer.ranges: hold 40 addresses, but 41 are needed (40 services + the "
+      "control-plane VIP)\n    fix: widen the ranges or plan fewer services"]),
+    ("metallb-range-just-enough", lambda: test_onprem.problem_objects(lambda d: (test_onprem.with_other_site(d), test_onprem.hybrid(d).update(services=40))),
+     f"{test_onprem.K}.loadBalancer.ranges", []),
+    ("single-address-range-holds-one", lambda: test_onprem.problem_objects(lambda d: (test_onprem.with_other_site(d), test_onprem.hybrid(d).update(services=1),
+                                                                                       lb_ranges("172.17.10.200-172.17.10.200")(d))),
+     f"{test_onprem.K}.loadBalancer.ranges", []),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
