@@ -704,6 +704,10 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
       "    fix: name one of: (no VPN sites declared)"]),
     ("bgp-peer-at-the-first-apipa-address", lambda: problem_objects(apipa_peer("169.254.21.0")), f"{H}sites[0].vpn.bgp.peerAddress", []),
     ("bgp-peer-at-the-last-apipa-address", lambda: problem_objects(apipa_peer("169.254.22.255")), f"{H}sites[0].vpn.bgp.peerAddress", []),
+    ("system-zone-behind-the-hub-resolver", lambda: problem_objects(lambda d: aks(d).update(privateDnsZone="system")), f"{H}spokes[0].aks.privateDnsZone",
+     ["[private-zone-with-custom-dns] hybrid-aks:spokes[0].aks.privateDnsZone: is 'system', but the VNets resolve through custom DNS "
+      "(hub.dnsResolver); AKS links its zone only to the cluster's VNet, so the nodes could not resolve the private API server\n"
+      "    fix: set privateDnsZone: hub (the zone is created in the hub and linked to it) (private-clusters)"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
@@ -806,6 +810,10 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     ("single-address-range-holds-one", lambda: test_onprem.problem_objects(lambda d: (test_onprem.with_other_site(d), test_onprem.hybrid(d).update(services=1),
                                                                                        lb_ranges("172.17.10.200-172.17.10.200")(d))),
      f"{test_onprem.K}.loadBalancer.ranges", []),
+    ("gateway-in-the-load-balancer-range", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(gateway="172.17.10.210")),
+     f"{test_onprem.K}.gateway",
+     ["[hybrid-gateway-outside-pools] hybrid-aks:sites[0].aksHybrid.gateway: 172.17.10.210 is inside load-balancer range 172.17.10.200-172.17.10.239\n"
+      "    fix: exclude the gateway from the range"]),
     # A backwards pool holds no address at all.
     ("node-pool-backwards", lambda: test_onprem.problem_objects(lambda d: test_onprem.hybrid(d).update(nodePool={"start": "172.17.10.99", "end": "172.17.10.20"})),
      f"{test_onprem.K}.nodePool",
