@@ -708,6 +708,14 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
      ["[private-zone-with-custom-dns] hybrid-aks:spokes[0].aks.privateDnsZone: is 'system', but the VNets resolve through custom DNS "
       "(hub.dnsResolver); AKS links its zone only to the cluster's VNet, so the nodes could not resolve the private API server\n"
       "    fix: set privateDnsZone: hub (the zone is created in the hub and linked to it) (private-clusters)"]),
+    ("entra-off-with-azure-rbac-only", lambda: problem_objects(lambda d: aks(d).update(entraId={"enabled": False, "azureRbac": True,
+                                                                                              "disableLocalAccounts": False})),
+     f"{H}spokes[0].aks.entraId",
+     ["[entra-id-off-no-rbac] hybrid-aks:spokes[0].aks.entraId: turns Entra ID off but keeps azureRbac or disableLocalAccounts on\n"
+      "    fix: set azureRbac and disableLocalAccounts to false, or enable Entra ID"]),
+    ("dns-service-ip-broadcast", lambda: problem_objects(lambda d: aks(d).update(dnsServiceIP="10.240.255.255")), f"{H}spokes[0].aks.dnsServiceIP",
+     ["[dns-service-ip-usable] hybrid-aks:spokes[0].aks.dnsServiceIP: 10.240.255.255 is the broadcast address of serviceCidr 10.240.0.0/16\n"
+      "    fix: use another address inside it, e.g. 10.240.0.10 (concepts-network-cni-overview)"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
