@@ -716,6 +716,13 @@ MORE: list[tuple[str, Callable[[], list[Problem]], str, list[str]]] = [
     ("dns-service-ip-broadcast", lambda: problem_objects(lambda d: aks(d).update(dnsServiceIP="10.240.255.255")), f"{H}spokes[0].aks.dnsServiceIP",
      ["[dns-service-ip-usable] hybrid-aks:spokes[0].aks.dnsServiceIP: 10.240.255.255 is the broadcast address of serviceCidr 10.240.0.0/16\n"
       "    fix: use another address inside it, e.g. 10.240.0.10 (concepts-network-cni-overview)"]),
+    ("max-pods-250-is-allowed", lambda: problem_objects(lambda d: (test_config.overlapping_sites(d), aks(d)["userPools"][0].update(maxPods=250))),
+     f"{H}spokes[0].aks.userPools[0].maxPods", []),
+    ("backend-of-no-named-site-outside-every-site", lambda: problem_objects(lambda d: (aks(d)["externalBackends"][0].pop("site"),
+                                                                                       aks(d)["externalBackends"][0].update(addresses=["10.11.0.50"]))),
+     f"{H}spokes[0].aks.externalBackends[0].addresses[0]",
+     ["[backend-address-in-site] hybrid-aks:spokes[0].aks.externalBackends[0].addresses[0]: 10.11.0.50 is not inside the addressPrefixes of "
+      "any site\n    fix: use an on-prem address the hub routes to, or declare its prefix on the site"]),
     # VNet-only reservations (virtual-networks-faq) don't bind an on-prem prefix.
     ("site-prefix-holding-azures-virtual-ip", lambda: problem_objects(with_site("ms", "168.63.128.0/17")), f"{H}sites[2].addressPrefixes[0]", []),
     ("service-cidr-in-loopback", lambda: problem_objects(service_cidr("127.0.0.0/16", "127.0.0.10")), SK,
