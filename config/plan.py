@@ -329,9 +329,9 @@ class _Plan:
 
     def _free_like(self, network: IPNetwork) -> str:
         """A free range of the same size, preferring the same RFC 1918 block."""
-        pools = sorted(RFC1918, key=lambda pool: network not in pool and not _overlaps(pool, network))
-        taken = self.used | IPSet([*VNET_FORBIDDEN, *AKS_FORBIDDEN])  # a suggestion Azure or AKS refuses helps no one
-        return _first_free(network.prefixlen, taken, pools) or f"(no free /{network.prefixlen} in RFC 1918 space)"
+        # The pool holding the range first. A pool the range only overlaps is smaller than it and holds no range its size.
+        pools = sorted(RFC1918, key=lambda pool: network not in pool)
+        return _first_free(network.prefixlen, self.used, pools) or f"(no free /{network.prefixlen} in RFC 1918 space)"
 
     def _check_subnets(self, path: str, owner: str, space: list[str], subnets: dict[str, str], is_hub: bool) -> None:
         vnet = IPSet(space)
@@ -870,7 +870,8 @@ def _first_free(prefixlen: int, used: IPSet, pools: list[IPNetwork]) -> str | No
 
 
 def _prefix_for(addresses: int) -> int:
-    return max(0, 32 - max(0, math.ceil(math.log2(max(addresses, 1)))))  # never a negative, garbled prefix
+    """The longest prefix holding `addresses` (at least 1); never negative, /0 when even IPv4 is too small."""
+    return max(0, 32 - (addresses - 1).bit_length())
 
 
 def _iana_reserved(asn: int) -> bool:
