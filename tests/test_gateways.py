@@ -32,12 +32,13 @@ SITES = [
 SECRETS = {"vpnSharedKey-paris": "key-paris", "vpnSharedKey-lab": "key-lab", "erAuthorizationKey-paris": "auth-paris"}
 
 
-def gateways(gateways: dict[str, Any], sites: list[dict[str, Any]], protect: bool, log_workspace_id: str | None) -> HybridGateways:
+def gateways(gateways: dict[str, Any], sites: list[dict[str, Any]], protect: bool, log_workspace_id: str | None,
+             opts: pulumi.ResourceOptions | None = None) -> HybridGateways:
     return HybridGateways("gateways", HybridGatewaysArgs(
         gateways=Gateways.model_validate(gateways), sites=[Site.model_validate(s) for s in sites], prefix="t", hub_name="core",
         location="westeurope", tags={"env": "t"}, protect=protect, resource_group_name="rg-t-core", gateway_subnet_id=GATEWAY_SUBNET,
         secrets={f"hybrid-aks:{k}": pulumi.Output.secret(v) for k, v in SECRETS.items()}, subscription_id=SUBSCRIPTION,
-        log_workspace_id=log_workspace_id))
+        log_workspace_id=log_workspace_id), opts=opts)
 
 
 @once_per_session
@@ -178,3 +179,9 @@ def test_express_route_only() -> None:
     assert (component.vpn_public_ips, component.vpn_bgp_peering_addresses, component.vpn_asn) == ([], None, None)
     assert [gateway._name for gateway in component.gateways] == ["gateways-er"]
     assert built.component_outputs["gateways"] == {"vpnPublicIps": []}
+
+
+def test_the_stack_subscription_provider_reaches_every_gateway_resource() -> None:
+    from tests.test_hub import assert_every_azure_resource_uses_the_stack_provider, provider_opts
+    built = build(lambda: gateways({"vpn": {}, "expressRoute": {}}, SITES, protect=False, log_workspace_id=WORKSPACE, opts=provider_opts()))
+    assert_every_azure_resource_uses_the_stack_provider(built)

@@ -521,3 +521,22 @@ def test_bare_hub_has_only_its_group_vnet_and_subnets() -> None:
         "resourceGroupName": "rg-b-edge", "vnetId": built.named("hub-vnet").id,
         "subnetIds": {"GatewaySubnet": built.named("hub-subnet-GatewaySubnet").id, "apps": built.named("hub-subnet-apps").id},
         "privateDnsZoneIds": {}}
+
+
+def provider_opts() -> pulumi.ResourceOptions:
+    """What __main__.py passes each component when the stack names its subscription: an explicit provider."""
+    import pulumi_azure_native as azure
+    return pulumi.ResourceOptions(providers=[azure.Provider("subscription", subscription_id="33333333-3333-3333-3333-333333333333")])
+
+
+def assert_every_azure_resource_uses_the_stack_provider(built: Built) -> None:
+    azure_resources = [r for r in built.registrations if r.type.startswith("azure-native:")]
+    assert azure_resources
+    for registration in azure_resources:
+        # A provider reference is "<provider URN>::<provider ID>"; the URN ends with the provider's name.
+        assert registration.provider is not None and registration.provider.split("::")[-2] == "subscription", registration.name
+
+
+def test_the_stack_subscription_provider_reaches_every_hub_resource() -> None:
+    built = build(lambda: Hub("hub", full_args(), opts=provider_opts()))
+    assert_every_azure_resource_uses_the_stack_provider(built)

@@ -124,3 +124,14 @@ def test_attached_spoke_peers_through_the_hub_subscription_provider() -> None:
     assert "dhcpOptions" not in built.inputs("spoke-shop-vnet")
     assert built.component.route_table is None and built.component.route_table_id is None
     assert "routeTableId" not in built.component_outputs["spoke-shop"]
+
+
+def test_the_stack_subscription_provider_reaches_every_spoke_resource_but_the_hub_side() -> None:
+    from tests.test_hub import assert_every_azure_resource_uses_the_stack_provider, provider_opts
+
+    def program() -> Spoke:
+        return Spoke("spoke-data", SpokeArgs(
+            spoke=DATA, prefix="t", location="westeurope", tags={}, dns_servers=[], hub_resource_group_name="rg-t-hub",
+            hub_vnet_name="vnet-t-hub", hub_vnet_id=HUB_VNET, firewall_private_ip="10.0.0.68", gateways=[], hub_address_space=["10.0.0.0/22"]),
+            opts=provider_opts())
+    assert_every_azure_resource_uses_the_stack_provider(build(program))
