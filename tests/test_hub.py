@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from google.protobuf import json_format
 
+from components.common import without_api_version_aliases
 from components.hub import Hub, HubArgs
 from config.model import Hub as HubConfig
 from config.topology import FirewallFlow, RegistryEgress
@@ -91,7 +92,8 @@ def _symbolic(value: Any, ids: Mapping[str, str]) -> Any:
 
 
 def build(program: Callable[[], Any]) -> Built:
-    """Run `program` (which builds one component and returns it) under fresh recording mocks."""
+    """Run `program` (which builds one component and returns it) under fresh recording mocks, with the stack
+    transformation __main__.py registers (it drops azure-native's API-version aliases: 15 times faster)."""
     install()
     mocks = _Mocks()
     built = Built(registrations=mocks.registrations)
@@ -99,6 +101,7 @@ def build(program: Callable[[], Any]) -> Built:
     pulumi.runtime.set_mocks(mocks, project="hybrid-aks", stack="test", preview=True, monitor=_Monitor(mocks, built.component_outputs))
 
     def body() -> None:
+        pulumi.runtime.register_stack_transformation(without_api_version_aliases)
         built.component = program()
 
     run(body, mocks)
