@@ -18,6 +18,8 @@ def test_without_gateway_or_firewall_no_transit_and_no_routes() -> None:
     to_hub, to_spoke = mocks.named("spoke-app-spoke-to-hub"), mocks.named("spoke-app-hub-to-spoke")
     assert to_hub.get("useRemoteGateways") is False and to_spoke.get("allowGatewayTransit") is False
     assert to_hub.get("allowForwardedTraffic") is True and to_hub.dependencies
+    # Nothing to wait for without gateways: the two sides of the peering are created side by side.
+    assert to_spoke.urn not in to_hub.dependencies
     assert mocks.by_type("azure-native:network:RouteTable") == [] and built[0].route_table_id is None
     assert mocks.named("spoke-app-subnet-web").get("networkSecurityGroup.id") is not None
 
