@@ -543,3 +543,76 @@ def assert_every_azure_resource_uses_the_stack_provider(built: Built) -> None:
 def test_the_stack_subscription_provider_reaches_every_hub_resource() -> None:
     built = build(lambda: Hub("hub", full_args(), opts=provider_opts()))
     assert_every_azure_resource_uses_the_stack_provider(built)
+
+
+# --- an attaching stack reads its hub stack (components/hub_reference.py) -------------------------------------------------
+
+class _ReferenceMocks(_Mocks):
+    """Answers StackReferences with the given outputs, listing `secret` among the secret outputs (as the service does
+    for an output the hub stack exported as a secret)."""
+
+    def __init__(self, outputs: dict[str, Any], secret: list[str]) -> None:
+        super().__init__()
+        self.outputs, self.secret = outputs, secret
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            self.references.append(str(args.inputs.get("name")))
+            return args.resource_id, {"name": args.inputs.get("name"), "outputs": self.outputs, "secretOutputNames": self.secret}
+        return super().new_resource(args)
+
+
+class _ReadMonitor(_Monitor):
+    def __init__(self, mocks: RecordingMocks, reads: list[tuple[str, str]]) -> None:
+        super().__init__(mocks, {})
+        self.reads = reads
+
+    def ReadResource(self, request: Any) -> Any:
+        self.reads.append((request.type, request.name))
+        return super().ReadResource(request)
+
+
+def read_hub(reference: str, outputs: dict[str, Any], secret: list[str] = ()) -> tuple[Any, _ReferenceMocks, list[tuple[str, str]]]:
+    from components.hub_reference import read_hub_context
+    install(stack="lz")
+    mocks, reads, result = _ReferenceMocks(outputs, list(secret)), [], []
+    pulumi.runtime.reset_options(project="hybrid-aks", stack="lz", preview=True)
+    pulumi.runtime.set_mocks(mocks, project="hybrid-aks", stack="lz", preview=True, monitor=_ReadMonitor(mocks, reads))
+
+    def body() -> None:
+        try:
+            result.append(read_hub_context(reference))
+        except Exception as error:  # noqa: BLE001 - the ConfigError is the result under test
+            result.append(error)
+    run(body, mocks)
+    return result[0], mocks, reads
+
+
+def prod_contract() -> dict[str, Any]:
+    """What the prod hub stack publishes (its offline evaluation, cached for the session)."""
+    from tests.stacks import evaluated
+    return unwrap(evaluated("prod").outputs["connectivity"][0])
+
+
+def test_the_hub_stack_is_read_once_by_its_reference_and_parsed() -> None:
+    context, mocks, reads = read_hub("organization/hybrid-aks/prod", {"connectivity": prod_contract()})
+    assert mocks.references == ["organization/hybrid-aks/prod"]
+    assert reads == [("pulumi:pulumi:StackReference", "hub-stack")]
+    assert (context.reference, context.stack, context.attaching_stack, context.prefix, context.location) == (
+        "organization/hybrid-aks/prod", "prod", "lz", "prod", "westeurope")
+    assert context.hub.address_space == ["10.0.0.0/22"] and context.ids["vnetName"] == "vnet-prod-hub"
+
+
+def test_a_hub_stack_exporting_its_contract_as_a_secret_is_read_the_same() -> None:
+    plain, _, _ = read_hub("organization/hybrid-aks/prod", {"connectivity": prod_contract()})
+    secret, _, _ = read_hub("organization/hybrid-aks/prod", {"connectivity": prod_contract()}, secret=["connectivity"])
+    assert secret == plain
+
+
+def test_a_stack_without_the_contract_is_refused_at_attach_hub_stack() -> None:
+    from config.problems import ConfigError
+    error, _, _ = read_hub("organization/hybrid-aks/dev-app", {"other": 1})
+    assert isinstance(error, ConfigError)
+    (problem,) = error.problems
+    assert problem.key == "hybrid-aks:attach.hubStack"
+    assert "'organization/hybrid-aks/dev-app' publishes no 'connectivity' output" in problem.message
