@@ -145,11 +145,11 @@ def test_outputs_with_both_gateways() -> None:
     built = both()
     component = built.component
     assert [gateway._name for gateway in component.gateways] == ["gateways-vpn", "gateways-er"]
-    assert [resolved(ip) for ip in component.vpn_public_ips] == ["203.0.113.2", "203.0.113.3"]  # the mocks' addresses, in order
+    assert [resolved(ip) for ip in component.vpn_public_ips] == ["198.51.100.11", "198.51.100.12"]  # pip-t-core-vpn-1, -2
     assert component.vpn_asn == 65010
     assert resolved(component.vpn_bgp_peering_addresses) == "10.0.0.254,10.0.0.253"  # what the mocks give the gateway's bgpSettings
     assert built.component_outputs["gateways"] == {
-        "vpnPublicIps": ["203.0.113.2", "203.0.113.3"], "vpnBgpPeeringAddresses": "10.0.0.254,10.0.0.253", "vpnAsn": 65010}
+        "vpnPublicIps": ["198.51.100.11", "198.51.100.12"], "vpnBgpPeeringAddresses": "10.0.0.254,10.0.0.253", "vpnAsn": 65010}
 
 
 def test_vpn_only_generation1_gateway_with_a_default_site() -> None:
@@ -185,3 +185,11 @@ def test_the_stack_subscription_provider_reaches_every_gateway_resource() -> Non
     from tests.test_hub import assert_every_azure_resource_uses_the_stack_provider, provider_opts
     built = build(lambda: gateways({"vpn": {}, "expressRoute": {}}, SITES, protect=False, log_workspace_id=WORKSPACE, opts=provider_opts()))
     assert_every_azure_resource_uses_the_stack_provider(built)
+
+
+def test_outputs_read_empty_while_azure_has_not_assigned_the_addresses() -> None:
+    vpn = {"vpn": {"sku": "VpnGw2AZ", "activeActive": True}}
+    built = build(lambda: gateways(vpn, [], protect=False, log_workspace_id=None), unassigned={
+        "azure-native:network:PublicIPAddress": ["ipAddress"], "azure-native:network:VirtualNetworkGateway": ["bgpSettings.bgpPeeringAddress"]})
+    assert [resolved(ip) for ip in built.component.vpn_public_ips] == ["", ""]
+    assert resolved(built.component.vpn_bgp_peering_addresses) == ""

@@ -29,16 +29,42 @@ KV_SECRET = "https://kv-t.vault.azure.net/secrets/tls-ca"
 FIREWALL_IDENTITY = "/subscriptions/s/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fw"
 
 
+# Addresses Azure gives public IPs, by their Azure name (the shared mocks number them in the order they register, which
+# varies from run to run).
+PUBLIC_IPS = {"pip-t-core-vpn-1": "198.51.100.11", "pip-t-core-vpn-2": "198.51.100.12"}
+
+
 class _Mocks(RecordingMocks):
     """The shared recording mocks, plus what Azure returns for a firewall policy's user-assigned identities: inputs list
-    them, outputs map each ID to its principal (as offline/mocks.py does for managed clusters)."""
+    them, outputs map each ID to its principal (as offline/mocks.py does for managed clusters); and PUBLIC_IPS."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         resource_id, state = super().new_resource(args)
+        if args.typ == f"{N}PublicIPAddress" and state.get("publicIpAddressName") in PUBLIC_IPS:
+            state["ipAddress"] = PUBLIC_IPS[state["publicIpAddressName"]]
         identity = state.get("identity")
         if args.typ == f"{N}FirewallPolicy" and isinstance(identity, dict):
             state["identity"] = {**identity, "userAssignedIdentities": {
                 i: {"principalId": "p", "clientId": "c"} for i in identity.get("userAssignedIdentities") or []}}
+        return resource_id, state
+
+
+class _Unassigned(_Mocks):
+    """Azure's answer before it has assigned some computed properties: `unassigned` maps a resource type to the output
+    properties left out of its state (an address not allocated yet, say)."""
+
+    def __init__(self, unassigned: Mapping[str, Sequence[str]]) -> None:
+        super().__init__()
+        self.unassigned = unassigned
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        resource_id, state = super().new_resource(args)
+        for path in self.unassigned.get(args.typ, ()):
+            *parents, leaf = path.split(".")
+            node = state
+            for parent in parents:
+                node = node.get(parent) or {}
+            node.pop(leaf, None)
         return resource_id, state
 
 
@@ -91,14 +117,17 @@ def _symbolic(value: Any, ids: Mapping[str, str]) -> Any:
     return value
 
 
-def build(program: Callable[[], Any]) -> Built:
+def build(program: Callable[[], Any], unassigned: Mapping[str, Sequence[str]] | None = None) -> Built:
     """Run `program` (which builds one component and returns it) under fresh recording mocks, with the stack
-    transformation __main__.py registers (it drops azure-native's API-version aliases: 15 times faster)."""
+    transformation __main__.py registers (it drops azure-native's API-version aliases: 15 times faster).
+    `unassigned`: output properties Azure's answer lacks, by resource type (see _Unassigned); the run is then an update
+    (`pulumi up`), where a property missing from the answer reads as None (a preview would see it as unknown)."""
     install()
-    mocks = _Mocks()
+    mocks = _Unassigned(unassigned) if unassigned else _Mocks()
     built = Built(registrations=mocks.registrations)
-    pulumi.runtime.reset_options(project="hybrid-aks", stack="test", preview=True)
-    pulumi.runtime.set_mocks(mocks, project="hybrid-aks", stack="test", preview=True, monitor=_Monitor(mocks, built.component_outputs))
+    preview = not unassigned
+    pulumi.runtime.reset_options(project="hybrid-aks", stack="test", preview=preview)
+    pulumi.runtime.set_mocks(mocks, project="hybrid-aks", stack="test", preview=preview, monitor=_Monitor(mocks, built.component_outputs))
 
     def body() -> None:
         pulumi.runtime.register_stack_transformation(without_api_version_aliases)
