@@ -454,7 +454,8 @@ def plain_args() -> HubArgs:
     return HubArgs(
         hub=HubConfig.model_validate(PLAIN_HUB), prefix="p", location="northeurope", tags={}, protect=False,
         dns_servers=[], forwarding_rules=[], egress_sources=[], default_route_to_gateway=False, gateway_routes=[],
-        firewall_flows=[], registry_egress=[], addon_fqdns=[], no_snat_ranges=None)
+        firewall_flows=[], registry_egress=[], addon_fqdns=[], no_snat_ranges=None,
+        dns_upstream=["10.0.1.4"])  # the resolver, where a DNS proxy would forward (config.topology.dns_upstream)
 
 
 @once_per_session
@@ -469,7 +470,8 @@ def test_plain_hub_standard_firewall_with_defaults() -> None:
         **where, "virtualNetworkName": "vnet-p-hub", "addressSpace": {"addressPrefixes": ["10.0.0.0/23"]},
         "enableDdosProtection": False, "enableVmProtection": False}  # no dhcpOptions: Azure DNS
     assert built.named("hub-vnet").protect is False
-    # Standard: no IDPS or TLS inspection (Premium features), Azure's default SNAT, threat intel denies, DNS proxy stated off.
+    # Standard: no IDPS or TLS inspection (Premium features), Azure's default SNAT, threat intel denies, DNS proxy stated off
+    # (and no servers: they are the proxy's).
     assert built.inputs("hub-firewall-policy") == {
         **where, "firewallPolicyName": "afwp-p-hub", "sku": {"tier": "Standard"}, "threatIntelMode": "Deny",
         "dnsSettings": {"enableProxy": False}}
@@ -526,7 +528,7 @@ def test_forced_tunneling_with_a_bgp_default_route_keeps_the_firewall_subnet_pro
 
 def test_firewall_dns_proxy_without_upstream_servers_sends_none() -> None:
     hub = {**PLAIN_HUB, "firewall": {"dnsProxy": True, "sku": "Premium"}}
-    built = build(lambda: Hub("hub", HubArgs(**{**plain_args().__dict__, "hub": HubConfig.model_validate(hub)})))
+    built = build(lambda: Hub("hub", HubArgs(**{**plain_args().__dict__, "hub": HubConfig.model_validate(hub), "dns_upstream": ()})))
     policy = built.inputs("hub-firewall-policy")
     assert policy["dnsSettings"] == {"enableProxy": True}  # Azure DNS
     assert policy["intrusionDetection"] == {"mode": "Deny"}  # Premium without intrusionDetection: Deny
