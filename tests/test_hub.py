@@ -166,7 +166,8 @@ API = "privatelink.westeurope.azmk8s.io"
 def full_args() -> HubArgs:
     return HubArgs(
         hub=HubConfig.model_validate(FULL_HUB), prefix="t", location=LOCATION, tags=TAGS, protect=True,
-        dns_servers=["10.0.1.4"], forwarding_rules=[("corp.example.com.", ["172.16.0.10", "172.16.0.11"]), ("lab.example.net", ["172.17.0.10"])],
+        dns_servers=["10.0.1.4"], forwarding_rules=[("corp.example.com.", ["172.16.0.10", "172.16.0.11"]), ("lab.example.net", ["172.17.0.10"]),
+                          ("Branch.Example.BOX.", ["172.17.0.11"])],  # DNS names are case-insensitive: config keeps the case
         egress_sources=["10.1.0.0/22", "10.2.0.0/22"], default_route_to_gateway=True,
         gateway_routes=[("aks", "10.1.0.0/16"), ("data", "10.2.0.0/16")],
         firewall_flows=[FirewallFlow("onprem-to-web", ["172.16.0.0/16"], ["10.1.8.10/32"], ["443", "8443"], ["TCP"]),
@@ -196,7 +197,7 @@ def test_full_hub_registers_exactly_its_resources_under_the_component() -> None:
         "hub-firewall-policy", "hub-firewall-aks-egress", "hub-firewall-hybrid", "hub-firewall", "hub-firewall-diagnostics",
         "hub-pip-firewall", "hub-pip-firewall-management", "hub-pip-bastion", "hub-bastion", "hub-bastion-diagnostics",
         "hub-resolver", "hub-resolver-inbound", "hub-resolver-outbound", "hub-ruleset", "hub-ruleset-link",
-        "hub-rule-corp-example-com", "hub-rule-lab-example-net",
+        "hub-rule-corp-example-com", "hub-rule-lab-example-net", "hub-rule-Branch-Example-BOX",
         "hub-zone-privatelink-blob-core-windows-net", "hub-zone-privatelink-blob-core-windows-net-link",
         "hub-zone-privatelink-westeurope-azmk8s-io", "hub-zone-privatelink-westeurope-azmk8s-io-link",
     }
@@ -397,6 +398,9 @@ def test_full_hub_dns_resolver_ruleset_and_rules() -> None:
     assert built.inputs("hub-rule-lab-example-net") == {
         **RG, "dnsForwardingRulesetName": "dnsfrs-t-core", "forwardingRuleName": "lab-example-net", "domainName": "lab.example.net",
         "forwardingRuleState": "Enabled", "targetDnsServers": [{"ipAddress": "172.17.0.10", "port": 53}]}
+    assert built.inputs("hub-rule-Branch-Example-BOX") == {
+        **RG, "dnsForwardingRulesetName": "dnsfrs-t-core", "forwardingRuleName": "Branch-Example-BOX", "domainName": "Branch.Example.BOX.",
+        "forwardingRuleState": "Enabled", "targetDnsServers": [{"ipAddress": "172.17.0.11", "port": 53}]}
     assert built.inputs("hub-ruleset-link") == {
         **RG, "dnsForwardingRulesetName": "dnsfrs-t-core", "virtualNetworkLinkName": "link-core", "virtualNetwork": {"id": ID("hub-vnet")}}
 
