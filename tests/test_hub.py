@@ -51,7 +51,7 @@ class _Mocks(RecordingMocks):
 
 class _Unassigned(_Mocks):
     """Azure's answer before it has assigned some computed properties: `unassigned` maps a resource type to the output
-    properties left out of its state (an address not allocated yet, say)."""
+    properties left out of its state (an address not allocated yet, say), by dotted path with list indexes."""
 
     def __init__(self, unassigned: Mapping[str, Sequence[str]]) -> None:
         super().__init__()
@@ -63,7 +63,7 @@ class _Unassigned(_Mocks):
             *parents, leaf = path.split(".")
             node = state
             for parent in parents:
-                node = node.get(parent) or {}
+                node = node[int(parent)] if isinstance(node, list) else node.get(parent) or {}
             node.pop(leaf, None)
         return resource_id, state
 
@@ -651,3 +651,8 @@ def test_a_stack_without_the_contract_is_refused_at_attach_hub_stack() -> None:
     (problem,) = error.problems
     assert problem.key == "hybrid-aks:attach.hubStack"
     assert "'organization/hybrid-aks/dev-app' publishes no 'connectivity' output" in problem.message
+
+
+def test_the_firewall_address_reads_empty_until_azure_assigns_it() -> None:
+    built = build(lambda: Hub("hub", plain_args()), unassigned={f"{N}AzureFirewall": ["ipConfigurations.0.privateIPAddress"]})
+    assert resolved(built.component.firewall_private_ip) == ""
