@@ -54,3 +54,42 @@ def test_a_type_alias_of_the_programs_own_is_kept() -> None:
     moved = pulumi.Alias(type_="hybrid-aks:network:OldHub")
     (rg,) = resource_group(transform=True, aliases=[moved]).registrations
     assert alias_types(rg.aliases) == ["hybrid-aks:network:OldHub"]
+
+
+# --- the other shared helpers of components/common.py -------------------------------------------------------------------
+
+def test_diagnostic_setting_with_categories_enables_each_one() -> None:
+    from components.common import diagnostic_setting
+    from tests.test_hub import build
+
+    def program() -> pulumi.ComponentResource:
+        parent = pulumi.ComponentResource("test:index:Parent", "parent")
+        diagnostic_setting("d", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+                           "/subscriptions/s/workspaces/log", parent, categories=["kube-audit-admin", "guard"], dedicated=True)
+        return parent
+    built = build(program)
+    assert built.inputs("d") == {
+        "name": "to-log-analytics", "resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+        "workspaceId": "/subscriptions/s/workspaces/log", "logAnalyticsDestinationType": "Dedicated",
+        "logs": [{"category": "kube-audit-admin", "enabled": True}, {"category": "guard", "enabled": True}],
+        "metrics": [{"category": "AllMetrics", "enabled": True}]}
+    assert built.named("d").parent == built.named("parent").urn
+
+
+def test_tuning_the_garbage_collector_collects_freezes_and_raises_the_young_threshold() -> None:
+    import gc
+
+    from components.common import tune_gc_for_evaluation
+    thresholds = gc.get_threshold()
+    try:
+        gc.unfreeze()
+        garbage: list[object] = []
+        garbage.append(garbage)  # a cycle only the collector reclaims
+        del garbage
+        tune_gc_for_evaluation()
+        assert gc.get_threshold() == (100_000, 50, 100)  # young generation every 100,000 net allocations (README, Performance)
+        assert gc.get_freeze_count() > 0
+        assert gc.get_count()[0] < 100
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
