@@ -178,6 +178,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         subscription = self._provider_subscriptions.get((args.provider or "").rsplit("::", 1)[-1], SUBSCRIPTION)
         resource_id = args.resource_id or self._azure_id(args.typ, args.name, inputs).replace(f"/subscriptions/{SUBSCRIPTION}/", f"/subscriptions/{subscription}/", 1)
         state = {**inputs, "id": resource_id, "name": self._azure_name(args.typ, args.name, inputs)}
+        if isinstance(inputs.get("identity"), dict):
+            state["identity"] = _identity_answer(inputs["identity"])
         computed = _COMPUTED.get(args.typ)
         if computed:
             state.update(computed(self, args.name, inputs, resource_id))
@@ -309,16 +311,21 @@ def _workspace(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resourc
     return {"customerId": _uuid(resource_id, "customer")}  # the workspace GUID Azure assigns (traffic analytics reads it)
 
 
+def _identity_answer(identity: dict[str, Any]) -> dict[str, Any]:
+    """Any resource's managed identity as Azure returns it: inputs list the user-assigned identities, outputs map each
+    ID to its principal (the SDK's output type is that map: a list there fails the program)."""
+    answer = dict(identity)
+    if "userAssignedIdentities" in identity:
+        answer["userAssignedIdentities"] = {
+            identity_id: {"principalId": _uuid(identity_id, "principal"), "clientId": _uuid(identity_id, "client")}
+            for identity_id in identity.get("userAssignedIdentities") or []}
+    return answer
+
+
 def _cluster(mocks: RecordingMocks, name: str, inputs: dict[str, Any], resource_id: str) -> dict[str, Any]:
     prefix = inputs.get("dnsPrefix", name)
     location = inputs.get("location", "westeurope")
-    identity = dict(inputs.get("identity") or {})
-    # Inputs list the user-assigned identities; outputs map each id to its principal.
-    identity["userAssignedIdentities"] = {
-        identity_id: {"principalId": _uuid(identity_id, "principal"), "clientId": _uuid(identity_id, "client")}
-        for identity_id in identity.get("userAssignedIdentities") or []}
     return {
-        "identity": identity,
         "fqdn": f"{prefix}.hcp.{location}.azmk8s.io",
         "privateFQDN": f"{prefix}.{hashlib.sha1(resource_id.encode()).hexdigest()[:8]}.privatelink.{location}.azmk8s.io",
         "nodeResourceGroup": f"MC_{inputs.get('resourceGroupName', 'rg')}_{inputs.get('resourceName', name)}_{location}",

@@ -146,3 +146,19 @@ def test_json_report_carries_each_resources_options() -> None:
     assert pool["ignoreChanges"] == ["count"] and pool["protect"] is False
     assert resources["hub-vnet"]["options"]["protect"] is True
     assert set(resources["hub-vnet"]["options"]) == {"protect", "ignoreChanges", "deleteBeforeReplace", "replaceOnChanges", "aliases"}
+
+
+def test_a_premium_firewall_with_tls_inspection_previews(tmp_path: Path) -> None:
+    """The firewall policy's user-assigned identity comes back from Azure as a map of ID to principal, as a managed
+    cluster's does: the preview must not fail on the SDK's output type."""
+    document = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    identity = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/"
+                "Microsoft.ManagedIdentity/userAssignedIdentities/id-fw-tls")
+    document["config"]["hybrid-aks:hub"]["firewall"]["tlsInspection"] = {
+        "keyVaultSecretId": "https://kv-prod.vault.azure.net/secrets/fw-ca", "identityId": identity}
+    result = preview("prod", project_with(tmp_path, "prod", document))
+    assert result.errors == []
+    (policy,) = [r for r in result.registrations if r.type == "azure-native:network:FirewallPolicy"]
+    assert policy.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity]}
+    assert policy.inputs["transportSecurity"] == {"certificateAuthority": {
+        "name": "tls-inspection", "keyVaultSecretId": "https://kv-prod.vault.azure.net/secrets/fw-ca"}}
