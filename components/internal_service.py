@@ -102,10 +102,10 @@ class InternalService(pulumi.ComponentResource):
         if app_port != service.target_port:
             # The port-map sidecar stays: Kubernetes has no pod-level port mapping, and the seed scenario keeps the container,
             # pod and service ports distinct (80/8080 -> 85 -> 90). It meets the same bar as the app, with small resources.
-            protocol = service.protocol.lower()
+            protocol = service.protocol  # "TCP" or "UDP": socat's address types TCP-LISTEN/TCP, UDP-LISTEN/UDP
             containers.append(k8s.core.v1.ContainerArgs(
                 name="port-map", image=PORT_MAP_IMAGE, image_pull_policy="Always",
-                args=[f"{protocol.upper()}-LISTEN:{service.target_port},fork,reuseaddr", f"{protocol.upper()}:127.0.0.1:{app_port}"],
+                args=[f"{protocol}-LISTEN:{service.target_port},fork,reuseaddr", f"{protocol}:127.0.0.1:{app_port}"],
                 ports=[k8s.core.v1.ContainerPortArgs(container_port=service.target_port, protocol=service.protocol)],
                 resources=k8s.core.v1.ResourceRequirementsArgs(requests={"cpu": "10m", "memory": "16Mi"},
                                                                limits={"cpu": "100m", "memory": "64Mi"}),

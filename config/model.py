@@ -74,7 +74,7 @@ def _match(pattern: re.Pattern[str], what: str, example: str, value: str) -> str
     return value
 
 
-def _pattern(pattern: re.Pattern[str], what: str, example: str) -> AfterValidator:
+def _pattern(pattern: re.Pattern[str], what: str, example: str) -> AfterValidator:  # pragma: no mutate block
     return AfterValidator(partial(_match, pattern, what, example))  # bound at import, run per value (config/values.py)
 
 

@@ -31,7 +31,7 @@ _NET = re.compile(r"[A-Za-z0-9]([-\w.]*[A-Za-z0-9_])?", re.ASCII)
 _NET_CHARS = "letters, digits, '_', '.' and '-', starting with a letter or digit and ending with a letter, digit or '_'"
 
 
-def _net(entity: str, low: int = 1, high: int = 80) -> Rule:
+def _net(entity: str, low: int = 1, high: int = 80) -> Rule:  # pragma: no mutate block
     return Rule(entity, low, high, _NET, _NET_CHARS)
 
 

@@ -355,3 +355,17 @@ def test_the_hub_stack_is_named_as_it_publishes_itself_and_its_gateway_asn_reads
         "hub": {"addressSpace": ["10.0.0.0/22"], "subnets": {"GatewaySubnet": "10.0.0.0/27"}},
         "gateways": {"vpn": {"sku": "VpnGw2AZ", "asn": 65001.0}}}}, "lz")
     assert hub.stack == "connectivity-we" and hub.gateways.vpn is not None and hub.gateways.vpn.asn == 65001 and hub.has_gateways
+
+
+def test_the_published_hub_and_gateways_are_camel_case_without_defaults() -> None:
+    """The connectivity contract (version 1) carries the hub's config as written in a stack file: camelCase keys, and
+    only what the stack sets, so a default changed in a later release is the attaching stack's, not frozen here."""
+    config = evaluated("prod").outputs["connectivity"][0]["config"]
+    assert config["hub"] == {
+        "addressSpace": ["10.0.0.0/22"],
+        "subnets": {"GatewaySubnet": "10.0.0.0/27", "AzureFirewallSubnet": "10.0.0.64/26",
+                    "AzureFirewallManagementSubnet": "10.0.0.128/26", "shared": "10.0.1.0/24",
+                    "dns-inbound": "10.0.2.0/28", "dns-outbound": "10.0.2.16/28"},
+        "firewall": {"sku": "Premium", "forcedTunneling": True, "zones": ["1", "2", "3"]},
+        "dnsResolver": {}}
+    assert config["gateways"] == {"vpn": {"sku": "VpnGw2AZ", "activeActive": True}, "expressRoute": {"sku": "ErGw2AZ"}}

@@ -132,3 +132,21 @@ def test_a_list_too_long_is_reported_as_such() -> None:
 
 def test_any_other_refusal_keeps_pydantics_message() -> None:
     assert _problem_from(_details({"name": "abcd"})) == Problem(f"{H}name", "String should have at most 3 characters", "correct the value")
+
+
+@pytest.mark.parametrize(("value", "hidden"), [
+    ("ssh-rsa AAAA\nline two", True),       # several lines: a pasted key or kubeconfig, whatever its words
+    ("  one line with spaces  \n", False),  # a trailing newline alone is still one line
+    ("westeurope", False),
+])
+def test_a_multi_line_value_is_treated_as_a_credential(value: str, hidden: bool) -> None:
+    from config.loader import looks_like_credential
+    assert looks_like_credential(value) is hidden
+
+
+def test_the_problem_count_reads_as_english() -> None:
+    from config.problems import ConfigError
+    one = ConfigError([Problem("hybrid-aks:prefix", "is required", "set it")])
+    two = ConfigError([Problem("hybrid-aks:prefix", "is required", "set it"), Problem("hybrid-aks:location", "is required", "set it")])
+    assert str(one).splitlines()[0] == "the stack config has 1 problem:"
+    assert str(two).splitlines()[0] == "the stack config has 2 problems:"

@@ -852,3 +852,21 @@ def test_a_stack_that_owns_its_hub_is_checked_on_its_own_even_given_a_hub_contex
     rows = address_plan_rows(stack, context)
     assert [row.key for row in rows[:2]] == ["hybrid-aks:hub.addressSpace[0]", "hybrid-aks:spokes[0].addressSpace[0]"]
     assert not any(row.key.startswith("prod:") for row in rows)  # nothing of the hub stack prod's ranges
+
+
+def test_plan_rows_say_what_each_subnet_holds() -> None:
+    """The preview's address plan, as a reviewer reads it: AKS node subnets (pods too, with Azure CNI's flat mode) and
+    load balancer subnets with their need and headroom, and an AKS hybrid site's subnet with its gateway and VIPs."""
+    from config.plan import PlanRow
+    from tests.stacks import evaluated
+    dev = {r.key: r for r in evaluated("dev").address_plan}
+    assert dev["hybrid-aks:spokes[0].subnets.nodes"] == PlanRow(
+        "hybrid-aks:spokes[0].subnets.nodes", "spoke VNet 'aks' subnet 'nodes'", "10.11.0.0/22", 1024, 1019, 310,
+        "AKS nodes, pods; headroom 709")
+    assert dev["hybrid-aks:spokes[0].subnets.ilb"] == PlanRow(
+        "hybrid-aks:spokes[0].subnets.ilb", "spoke VNet 'aks' subnet 'ilb'", "10.11.8.0/24", 256, 251, 1,
+        "internal load balancers; headroom 250")
+    lyon = {r.key: r for r in evaluated("site-lyon").address_plan}
+    assert lyon["hybrid-aks:sites[0].aksHybrid.subnet"] == PlanRow(
+        "hybrid-aks:sites[0].aksHybrid.subnet", "AKS hybrid at 'lyon-dc': site subnet", "172.17.10.0/24", 256, 254, None,
+        "gateway 172.17.10.1, control plane 172.17.10.10")
