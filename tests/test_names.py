@@ -129,3 +129,12 @@ CLASHES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
 def test_a_clash_says_how_to_resolve_it(mutate: Callable[[dict[str, Any]], None], key: str, fix: str) -> None:
     clashes = [p for p in config_problems(mutate) if p.rule == "names-unique-ignoring-case"]
     assert clashes and {(p.key, p.fix) for p in clashes} == {(key, fix)}, clashes
+
+
+def test_hub_subnets_equal_ignoring_case_clash_at_both_keys() -> None:
+    """Azure compares subnet names case-insensitively: 'Shared' next to 'shared' is refused, named at the hub's keys."""
+    from tests.test_config import problem_objects
+    problems = problem_objects(lambda d: d["hub"]["subnets"].update(Shared="10.10.3.0/28"))
+    assert any(p.key == "hybrid-aks:hub.subnets.Shared"
+               and p.message.startswith("makes the subnet 'Shared', but hybrid-aks:hub.subnets.shared already makes 'shared'")
+               for p in problems), problems

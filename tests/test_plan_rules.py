@@ -870,3 +870,49 @@ def test_plan_rows_say_what_each_subnet_holds() -> None:
     assert lyon["hybrid-aks:sites[0].aksHybrid.subnet"] == PlanRow(
         "hybrid-aks:sites[0].aksHybrid.subnet", "AKS hybrid at 'lyon-dc': site subnet", "172.17.10.0/24", 256, 254, None,
         "gateway 172.17.10.1, control plane 172.17.10.10")
+
+
+def _rows(document: dict[str, Any]) -> dict[str, Any]:
+    from tests.test_config import raw_of
+    return {r.key: r for r in address_plan_rows(load_stack(raw_of(document)), None)}
+
+
+def test_an_aks_hybrid_site_plans_its_node_vms_and_vips() -> None:
+    """Node VMs from the node pool (static) or the DHCP scope; haproxy takes one VIP more than the services, for the
+    control plane (aks-hybrid-networking)."""
+    from config.plan import PlanRow
+    from tests.test_onprem import BASE, hybrid
+    static = _rows(copy.deepcopy(BASE))
+    k = "hybrid-aks:sites[0].aksHybrid"
+    assert static[f"{k}.nodePool"] == PlanRow(f"{k}.nodePool", "AKS hybrid at 'lyon-dc': node VMs", "172.17.10.20-172.17.10.99",
+                                              80, 80, 12, "headroom 68")
+    assert static[f"{k}.loadBalancer.ranges[0]"] == PlanRow(
+        f"{k}.loadBalancer.ranges[0]", "AKS hybrid at 'lyon-dc': metallb addresses", "172.17.10.200-172.17.10.239", 40, 40, 12, "headroom 28")
+    document = copy.deepcopy(BASE)
+    h = hybrid(document)
+    h.update(ipAssignment="dhcp", platform="aks-hci", networkModel="flannel", dhcpScope=h.pop("nodePool"), controlPlaneIp="172.17.10.200",
+             loadBalancer={"type": "haproxy", "ranges": h["loadBalancer"]["ranges"]})
+    dhcp = _rows(document)
+    assert f"{k}.nodePool" not in dhcp
+    assert dhcp[f"{k}.dhcpScope"] == PlanRow(f"{k}.dhcpScope", "AKS hybrid at 'lyon-dc': node VMs", "172.17.10.20-172.17.10.99",
+                                             80, 80, 12, "headroom 68")
+    assert dhcp[f"{k}.loadBalancer.ranges[0]"] == PlanRow(
+        f"{k}.loadBalancer.ranges[0]", "AKS hybrid at 'lyon-dc': haproxy addresses", "172.17.10.200-172.17.10.239", 40, 40, 13, "headroom 27")
+
+
+def test_an_internal_load_balancer_in_the_node_subnet_takes_one_address_each() -> None:
+    from tests.test_config import BASE
+    key = "hybrid-aks:spokes[0].subnets.nodes"
+    apart = _rows(copy.deepcopy(BASE))[key].needed
+    document = copy.deepcopy(BASE)
+    for service in aks(document)["internalServices"]:
+        service.update(subnet="nodes", staticIp=None)
+    together = _rows(document)[key]
+    assert together.needed == apart + 2 and together.note.startswith("AKS nodes, pods")
+
+
+def test_overlay_capacity_counts_one_address_per_node() -> None:
+    problems = problem_objects(lambda d: (aks(d).update(networkPluginMode="overlay", podCidr="100.64.0.0/16"),
+                                          d["spokes"][0]["subnets"].update(nodes="10.11.0.0/29")))
+    (capacity,) = [p for p in problems if p.key == "hybrid-aks:spokes[0].subnets.nodes" and "usable addresses" in p.message]
+    assert "((nodes + surge) x (maxPods + 1) with overlay: one per node, plus internal LB IPs)" in capacity.message
