@@ -916,3 +916,12 @@ def test_overlay_capacity_counts_one_address_per_node() -> None:
                                           d["spokes"][0]["subnets"].update(nodes="10.11.0.0/29")))
     (capacity,) = [p for p in problems if p.key == "hybrid-aks:spokes[0].subnets.nodes" and "usable addresses" in p.message]
     assert "((nodes + surge) x (maxPods + 1) with overlay: one per node, plus internal LB IPs)" in capacity.message
+
+
+def test_every_bad_backend_is_reported_not_only_the_first() -> None:
+    def two_bad(d: dict[str, Any]) -> None:
+        backends = aks(d)["externalBackends"]
+        backends[0]["site"] = "nowhere"
+        backends.append({"name": "db", "addresses": ["172.19.5.30"], "ports": []})
+    keys = {p.key for p in problem_objects(two_bad)}
+    assert {"hybrid-aks:spokes[0].aks.externalBackends[0].site", "hybrid-aks:spokes[0].aks.externalBackends[2].ports"} <= keys

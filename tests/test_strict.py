@@ -374,3 +374,20 @@ def test_the_program_registers_nothing_for_bad_values() -> None:
         run_program(ROOT / "__main__.py", mocks)
     assert {p.key for p in caught.value.problems} >= {"hybrid-aks:spokes[0].subnets.Nodes", "hybird-aks:x"}
     assert mocks.registrations == []
+
+
+def _limit_problems(mutate: Callable[[dict[str, Any]], None]) -> list[tuple[str, str, str]]:
+    from tests.test_config import problem_objects
+    return [(p.key, p.message, p.fix) for p in problem_objects(mutate)]
+
+
+def test_tag_and_forwarding_limits_name_the_key_and_the_fix() -> None:
+    """tag-resources: names up to 512 characters, none of < > % & \\ ? /; dns-private-resolver limits: 1000 rules."""
+    assert _limit_problems(lambda d: d.__setitem__("tags", {"n" * 513: "v"})) == [
+        (f"hybrid-aks:tags.{'n' * 513}", "is a tag name of 513 characters; Azure allows 512 (tag-resources)", "shorten the name")]
+    assert _limit_problems(lambda d: d.__setitem__("tags", {"a/b": "v", "n" * 512: "v"})) == [
+        ("hybrid-aks:tags.a/b", "is a tag name with a character Azure refuses in tag names (< > % & \\ ? /) (tag-resources)",
+         "remove those characters from the name")]  # 512 characters is allowed
+    many = [f"d{i}.example.com" for i in range(1001)]
+    assert ("hybrid-aks:sites", "forward 1001 DNS domains; a forwarding ruleset holds at most 1000 rules (dns-private-resolver limits)",
+            "forward parent domains instead of each subdomain") in _limit_problems(lambda d: d["sites"][0]["dns"].update(domains=many))
