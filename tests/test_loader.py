@@ -150,3 +150,24 @@ def test_the_problem_count_reads_as_english() -> None:
     two = ConfigError([Problem("hybrid-aks:prefix", "is required", "set it"), Problem("hybrid-aks:location", "is required", "set it")])
     assert str(one).splitlines()[0] == "the stack config has 1 problem:"
     assert str(two).splitlines()[0] == "the stack config has 2 problems:"
+
+
+def test_a_misspelled_kubeconfig_key_suggests_the_spokes_kubeconfig() -> None:
+    problems = problem_objects(lambda d: None, extra={f"{H}kubeconfg-aks": "x"})
+    assert problems == [Problem(
+        f"{H}kubeconfg-aks", "is not a known key (the program never reads it, so the secret it holds is unused)",
+        f"did you mean 'kubeconfig-aks'? run: pulumi config rm {H}kubeconfg-aks; pulumi config set --secret {H}kubeconfig-aks <value>")]
+
+
+def test_a_key_set_to_null_is_a_problem_naming_it() -> None:
+    problems = problem_objects(lambda d: None, extra={f"{H}protect": None})  # type: ignore[dict-item]
+    assert [(p.key, p.message, p.fix) for p in problems] == [(f"{H}protect", "has no value (null)", "give it a value or remove the key")]
+
+
+def test_a_repeated_port_name_names_the_port_that_has_it() -> None:
+    def repeat(d: dict[str, Any]) -> None:
+        aks(d)["externalBackends"][0]["ports"] = [{"name": "https", "port": 443}, {"name": "https", "port": 8443}]
+    problems = [p for p in problem_objects(repeat) if p.rule == "port-names-unique"]
+    key = f"{AK}.externalBackends[0].ports"
+    assert [(p.key, p.message) for p in problems] == [(
+        f"{key}[1].name", f"'https' is already the name of {key}[0]; Kubernetes refuses two ports of one name in a Service")]
