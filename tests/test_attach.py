@@ -369,3 +369,11 @@ def test_the_published_hub_and_gateways_are_camel_case_without_defaults() -> Non
         "firewall": {"sku": "Premium", "forcedTunneling": True, "zones": ["1", "2", "3"]},
         "dnsResolver": {}}
     assert config["gateways"] == {"vpn": {"sku": "VpnGw2AZ", "activeActive": True}, "expressRoute": {"sku": "ErGw2AZ"}}
+
+
+def test_the_published_sites_are_camel_case_without_their_aks_hybrid_part() -> None:
+    sites = evaluated("prod").outputs["connectivity"][0]["config"]["sites"]
+    assert sites[1] == {"name": "lyon-dc", "addressPrefixes": ["172.17.0.0/16"],
+                        "dns": {"servers": ["172.17.0.10"], "domains": ["lyon.corp.example.com"]},
+                        "vpn": {"gatewayAddress": "198.51.100.20", "bgp": {"asn": 65020, "peerAddress": "172.17.255.1"}}}
+    assert sites[0]["advertisesDefaultRoute"] is True and sites[0]["expressRoute"]["authorizationKey"] is True

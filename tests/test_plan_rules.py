@@ -925,3 +925,34 @@ def test_every_bad_backend_is_reported_not_only_the_first() -> None:
         backends.append({"name": "db", "addresses": ["172.19.5.30"], "ports": []})
     keys = {p.key for p in problem_objects(two_bad)}
     assert {"hybrid-aks:spokes[0].aks.externalBackends[0].site", "hybrid-aks:spokes[0].aks.externalBackends[2].ports"} <= keys
+
+
+def test_sampled_survivors_flow_fix_asn_boundary_overlay_note_and_api_zone() -> None:
+    from tests.test_config import BASE
+    from config.topology import hub_private_zones
+
+    def flow_to_nowhere(d: dict[str, Any]) -> None:
+        d["sites"].append({"name": "other", "addressPrefixes": ["172.20.0.0/16"], "vpn": {"gatewayAddress": "203.0.113.20"}})
+        d["flows"] = [{"name": "f1", "from": {"site": "nowhere"}, "to": {"spoke": "aks"}, "ports": [443]}]
+    (flow,) = problem_objects(flow_to_nowhere)
+    assert (flow.key, flow.fix) == ("hybrid-aks:flows[0].from.site", "name one of: lab, other")
+    # 64496-64511 are IANA's documentation ASNs (RFC 5398): the first of them is refused as much as the last.
+    for asn in (64496, 64511):
+        (reserved,) = problem_objects(lambda d: site(d)["vpn"]["bgp"].update(asn=asn))
+        assert (reserved.key, reserved.message) == (
+            "hybrid-aks:sites[0].vpn.bgp.asn", f"{asn} is reserved by Azure or IANA and can't be used by an on-prem device")
+    # With overlay, pods take no subnet addresses: the node subnet's row says nodes only.
+    document = copy.deepcopy(BASE)
+    aks(document).update(networkPluginMode="overlay", podCidr="100.64.0.0/16")
+    assert _rows(document)["hybrid-aks:spokes[0].subnets.nodes"].note.startswith("AKS nodes; headroom")
+    # The API-server zone listed with a trailing dot (absolute form) is the same zone: created once.
+    document = copy.deepcopy(BASE)
+    document["hub"]["privateDnsZones"] = ["privatelink.westeurope.azmk8s.io."]
+    assert hub_private_zones(load_stack(test_config.raw_of(document))) == ["privatelink.westeurope.azmk8s.io."]
+
+
+def test_a_credential_inside_a_list_is_not_shown_in_a_problem() -> None:
+    token = "token-eyJhbGciOiJIUzI1NiJ9.ab_cdefghij"
+    (problem,) = problem_objects(lambda d: site(d)["dns"].update(domains=[token]))
+    assert problem.key == "hybrid-aks:sites[0].dns.domains[0]" and token not in str(problem)
+    assert problem.message.startswith("'(a value that looks like a credential, not shown)' is not a valid DNS name")
