@@ -391,3 +391,20 @@ def test_tag_and_forwarding_limits_name_the_key_and_the_fix() -> None:
     many = [f"d{i}.example.com" for i in range(1001)]
     assert ("hybrid-aks:sites", "forward 1001 DNS domains; a forwarding ruleset holds at most 1000 rules (dns-private-resolver limits)",
             "forward parent domains instead of each subdomain") in _limit_problems(lambda d: d["sites"][0]["dns"].update(domains=many))
+
+
+def test_a_ruleset_of_exactly_1000_domains_is_accepted() -> None:
+    from config import load_stack
+    from tests.test_config import BASE, raw_of
+    document = copy.deepcopy(BASE)
+    document["sites"][0]["dns"]["domains"] = [f"d{i}.example.com" for i in range(1000)]
+    assert len(load_stack(raw_of(document)).sites[0].dns.domains) == 1000  # type: ignore[union-attr]
+
+
+def test_a_repeated_port_number_says_kubernetes_refuses_it() -> None:
+    from tests.test_config import aks, problem_objects
+    key = "hybrid-aks:spokes[0].aks.externalBackends[0].ports"
+    problems = [p for p in problem_objects(lambda d: aks(d)["externalBackends"][0].update(ports=[{"port": 443}, {"port": 443}]))
+                if p.rule == "port-numbers-unique"]
+    assert [(p.key, p.message, p.fix) for p in problems] == [(
+        f"{key}[1].port", f"TCP 443 is already {key}[0]; Kubernetes refuses a repeated port in a Service", "remove the repeated port")]
