@@ -408,3 +408,23 @@ def test_a_repeated_port_number_says_kubernetes_refuses_it() -> None:
                 if p.rule == "port-numbers-unique"]
     assert [(p.key, p.message, p.fix) for p in problems] == [(
         f"{key}[1].port", f"TCP 443 is already {key}[0]; Kubernetes refuses a repeated port in a Service", "remove the repeated port")]
+
+
+@pytest.mark.parametrize(("sites", "refused"), [(4, False), (5, True)])
+def test_an_ergw1az_connects_at_most_four_circuits(sites: int, refused: bool) -> None:
+    """expressroute-about-virtual-network-gateways: ErGw1AZ takes 4 circuit connections; the fifth is refused."""
+    from config import ConfigError, load_stack
+    from tests.test_config import BASE, raw_of
+    document = copy.deepcopy(BASE)
+    document["gateways"]["expressRoute"] = {"sku": "ErGw1AZ"}
+    document["sites"] = [{"name": f"dc{i}", "addressPrefixes": [f"172.{20 + i}.0.0/16"], "expressRoute": {"circuitId": (
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/"
+        f"expressRouteCircuits/er{i}")}} for i in range(sites)]
+    document["spokes"][0]["aks"].pop("externalBackends", None)
+    key = "hybrid-aks:gateways.expressRoute.sku"
+    keys: set[str] = set()
+    try:
+        load_stack(raw_of(document))
+    except ConfigError as error:
+        keys = {p.key for p in error.problems}
+    assert keys == ({key} if refused else set()), keys
