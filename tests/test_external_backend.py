@@ -7,33 +7,15 @@ from typing import Any
 
 import pytest
 
-import pulumi
-import pulumi_kubernetes as k8s_sdk
-
 from components.external_backend import ExternalBackend
 from config.model import ExternalBackend as ExternalBackendConfig
-from offline.mocks import RecordingMocks, install, run
+from offline.mocks import RecordingMocks
+from tests.k8s_component import build_under_cluster, k8s
 
 
 def build(**fields: Any) -> RecordingMocks:
-    """The component under mocks with the cluster's Kubernetes provider, which must reach every object it makes."""
-    mocks = install()
     config = ExternalBackendConfig.model_validate({"name": "db", **fields})
-
-    def program() -> None:
-        cluster = k8s_sdk.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
-        ExternalBackend("ext", config, opts=pulumi.ResourceOptions(providers={"kubernetes": cluster}))
-
-    run(program, mocks)
-    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
-    for r in mocks.registrations:
-        if r.type.startswith("kubernetes:"):
-            assert r.provider is not None and r.provider.startswith(provider.urn + "::"), r.name
-    return mocks
-
-
-def k8s(mocks: RecordingMocks, name: str) -> dict[str, Any]:
-    return {k: v for k, v in mocks.named(name).inputs.items() if k not in ("apiVersion", "kind")}
+    return build_under_cluster(lambda opts: ExternalBackend("ext", config, opts=opts))
 
 
 def test_addresses_and_ports_make_a_selector_less_service_and_its_endpoint_slice() -> None:

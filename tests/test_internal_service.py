@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-import pulumi
-import pulumi_kubernetes as k8s_sdk
-
 from components.internal_service import InternalService, annotations_for
 from config.model import InternalService as InternalServiceConfig
-from offline.mocks import RecordingMocks, install, run
+from offline.mocks import RecordingMocks
+from tests.k8s_component import build_under_cluster, k8s
 
 INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
 SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
@@ -28,24 +26,7 @@ def service(**fields: Any) -> InternalServiceConfig:
 
 
 def build(config: InternalServiceConfig) -> RecordingMocks:
-    """The component under mocks with the cluster's Kubernetes provider, which must reach every object it makes."""
-    mocks = install()
-
-    def program() -> None:
-        cluster = k8s_sdk.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
-        InternalService("svc", config, opts=pulumi.ResourceOptions(providers={"kubernetes": cluster}))
-
-    run(program, mocks)
-    (provider,) = mocks.by_type("pulumi:providers:kubernetes")
-    for r in mocks.registrations:
-        if r.type.startswith("kubernetes:"):
-            assert r.provider is not None and r.provider.startswith(provider.urn + "::"), r.name
-    return mocks
-
-
-def k8s(mocks: RecordingMocks, name: str) -> dict[str, Any]:
-    inputs = mocks.named(name).inputs
-    return {k: v for k, v in inputs.items() if k not in ("apiVersion", "kind")}
+    return build_under_cluster(lambda opts: InternalService("svc", config, opts=opts))
 
 
 def test_annotations_for_each_option() -> None:
